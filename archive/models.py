@@ -1,0 +1,381 @@
+"""The archive's data: reports, their ordered segments, speakers, quotes.
+
+Visibility lives in one place, :func:`public_report_q`, and every public
+queryset (``Report.objects.public()`` and the speaker, topic, segment and
+quote equivalents) is built on it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .text import quote_matches, unique_slug
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SegmentKind(models.TextChoices):
+    INTRO = "intro", "Studio intro"
+    NARRATION = "narration", "Narration"
+    SOUNDBITE = "soundbite", "Sound bite"
+    STANDUP = "standup", "Stand-up"
+    SIGNOFF = "signoff", "Sign-off"
+    DIRECTION = "direction", "Direction"
+
+
+def public_report_q(prefix="", *, now=None):
+    """The one visibility rule, as a Q object on a path to a Report.
+
+    A report is public when it is published and its publication time is not
+    in the future. ``prefix`` lets related querysets (``"segment__report__"``)
+    apply the same rule through a join.
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": ReportStatus.PUBLISHED, f"{prefix}published_at__lte": now})
+
+
+class SlugNaturalKeyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="organization_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Organization, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:report_list") + f"?outlet={self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        visible = Report.objects.filter(public_report_q(now=now), topics=OuterRef("pk"))
+        return self.filter(Exists(visible))
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+
+    objects = SlugNaturalKeyManager.from_queryset(TopicQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Topic, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:topic_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        """Speakers heard or credited in at least one public report."""
+        heard = Segment.objects.filter(public_report_q("report__", now=now), speaker=OuterRef("pk"))
+        credited = Report.objects.filter(public_report_q(now=now), correspondent=OuterRef("pk"))
+        return self.filter(Exists(heard) | Exists(credited))
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    role = models.CharField(
+        "role or title",
+        max_length=300,
+        blank=True,
+        help_text="The person's current title. Each appearance keeps the caption as broadcast.",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+    )
+
+    objects = SlugNaturalKeyManager.from_queryset(SpeakerQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Speaker, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:speaker_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ReportQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        return self.filter(public_report_q(now=now))
+
+
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Report(models.Model):
+    Status = ReportStatus
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    outlet = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="The broadcaster that aired the report.",
+    )
+    correspondent = models.ForeignKey(
+        Speaker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports_filed",
+    )
+    dateline = models.CharField(max_length=200, blank=True, help_text="Where the report was filed.")
+    duration = models.DurationField(null=True, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="reports")
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text="A time in the future schedules the report: it goes live by itself then.",
+    )
+    withdrawal_reason = models.TextField(
+        blank=True, help_text="Shown to readers when the report is withdrawn."
+    )
+    correction = models.TextField(blank=True, help_text="A correction notice shown to readers.")
+    source_name = models.CharField(
+        max_length=500, blank=True, help_text="The file the report was imported from."
+    )
+    source_text = models.TextField(blank=True)
+    source_checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportManager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        permissions = [("publish_report", "Can publish, schedule and withdraw reports")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="report_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values),
+                name="report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="report_published_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="report_public_order_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Report, self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:report_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["archive.organization", "archive.speaker", "archive.topic"]
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class SegmentQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        return self.filter(public_report_q("report__", now=now))
+
+
+class SegmentManager(models.Manager.from_queryset(SegmentQuerySet)):
+    def get_by_natural_key(self, report_slug, position):
+        return self.get(report__slug=report_slug, position=position)
+
+
+class Segment(models.Model):
+    Kind = SegmentKind
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveIntegerField(help_text="Order within the report, from 1.")
+    kind = models.CharField(
+        max_length=20, choices=SegmentKind.choices, default=SegmentKind.NARRATION
+    )
+    speaker = models.ForeignKey(
+        Speaker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segments",
+    )
+    speaker_title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The speaker's caption as broadcast in this report.",
+    )
+    text = models.TextField()
+
+    objects = SegmentManager()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "position"], name="segment_report_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SegmentKind.values),
+                name="segment_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["speaker", "report"], name="segment_speaker_idx")]
+
+    def __str__(self):
+        return f"{self.report} · {self.position}. {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        text_changed = self.pk is not None and (
+            Segment.objects.filter(pk=self.pk).exclude(text=self.text).exists()
+        )
+        super().save(*args, **kwargs)
+        if text_changed:
+            self.recheck_quotes()
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#segment-{self.position}"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.position)
+
+    natural_key.dependencies = ["archive.report", "archive.speaker"]
+
+    def recheck_quotes(self):
+        """Flag (or clear) quotes of this segment against its current text."""
+        for quote in self.quotes.all():
+            matches = quote_matches(quote.text, self.text)
+            if matches != quote.matches_source:
+                quote.matches_source = matches
+                quote.save(update_fields=["matches_source"])
+
+
+class QuoteQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        return self.filter(public_report_q("segment__report__", now=now))
+
+
+class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
+    def get_by_natural_key(self, report_slug, position, text):
+        return self.get(segment__report__slug=report_slug, segment__position=position, text=text)
+
+
+class Quote(models.Model):
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="quotes")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(
+        help_text="Word for word from the segment; an ellipsis (… or ...) may join excerpts."
+    )
+    featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    matches_source = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Whether the text still occurs in its segment. Re-checked on every edit.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuoteManager()
+
+    class Meta:
+        ordering = ["segment_id", "pk"]
+        indexes = [models.Index(fields=["featured", "segment"], name="quote_featured_idx")]
+
+    def __str__(self):
+        return f"{self.speaker}: “{self.text[:60]}”"
+
+    def save(self, *args, **kwargs):
+        if self.segment_id:
+            self.matches_source = quote_matches(self.text, self.segment.text)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:quote_detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (*self.segment.natural_key(), self.text)
+
+    natural_key.dependencies = ["archive.segment", "archive.speaker"]
+
+    @property
+    def report(self):
+        return self.segment.report
+
+    def clean(self):
+        super().clean()
+        if self.segment_id and self.text and not quote_matches(self.text, self.segment.text):
+            raise ValidationError(
+                {"text": "This text does not occur word for word in the segment it quotes."}
+            )

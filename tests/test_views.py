@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.models import Report
+
+from .factories import make_report, make_segment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_report_list_shows_the_seed(client, seed_report):
+    response = client.get(reverse("archive:report_list"))
+    assert response.status_code == 200
+    assert seed_report.title in response.text
+
+
+def test_report_detail_shows_segments_in_order(client, seed_report):
+    response = client.get(seed_report.get_absolute_url())
+    assert response.status_code == 200
+    html = response.text
+    positions = [html.index(f'id="segment-{n}"') for n in range(1, 12)]
+    assert positions == sorted(positions)
+    assert "SENIOR VICE PRESIDENT SKOLKOVO FOUNDATION" in html
+    assert "Kiril Kaem" in html
+
+
+@pytest.mark.parametrize(
+    "status, published_at",
+    [
+        (Report.Status.DRAFT, None),
+        (Report.Status.REVIEW, None),
+        (Report.Status.PUBLISHED, timezone.now() + timedelta(days=1)),
+    ],
+    ids=["draft", "review", "scheduled"],
+)
+def test_unpublished_report_is_neither_listed_nor_served(client, status, published_at):
+    hidden = make_report("Hidden report", status=status, published_at=published_at)
+    make_segment(hidden, text="Secret words.")
+    assert "Hidden report" not in client.get(reverse("archive:report_list")).text
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_withdrawn_report_answers_gone_with_its_notice(client):
+    report = make_report(
+        "Retracted story",
+        status=Report.Status.WITHDRAWN,
+        withdrawal_reason="The interview was <b>misattributed</b>.",
+    )
+    response = client.get(report.get_absolute_url())
+    assert response.status_code == 410
+    assert "The interview was &lt;b&gt;misattributed&lt;/b&gt;." in response.text
+
+
+def test_unknown_report_is_not_found(client):
+    assert client.get("/reports/no-such-report/").status_code == 404
