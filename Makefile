@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate clean
+.PHONY: install run test lint format migrate clean serve bench-load
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -40,3 +40,23 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+
+# Production mode on this machine: DEBUG off, gunicorn, WhiteNoise. Without a
+# SECRET_KEY in the environment, one is generated once into var/secret_key
+# (mode 600) and reused. Plain HTTP on 127.0.0.1, so the HTTPS redirect is off
+# unless SECURE_SSL_REDIRECT=1 is given (behind a TLS proxy it should be).
+serve: install
+	@mkdir -p var
+	@test -n "$$SECRET_KEY" || test -s var/secret_key || \
+	  (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key)
+	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" HOST=$(HOST) PORT=$(PORT) && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	$(PY) manage.py ensure_admin && \
+	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+# Load and fault tests against a real gunicorn (minutes; not part of `make test`).
+# BENCH_DATABASE_URL adds a PostgreSQL run, e.g. postgresql://postgres@127.0.0.1:5432/ra_bench_load
+bench-load: install
+	$(PY) bench/load.py
