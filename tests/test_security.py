@@ -196,12 +196,12 @@ def test_public_pages_and_admin_run_in_chromium_without_csp_violations(live_serv
     report = Report.objects.get()
     get_user_model().objects.create_superuser("editor", password=PASSWORD)
     violations = []
-    page.on(
-        "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
-    )
+
+    def note_violation(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", note_violation)
 
     for path in [reverse("archive:home"), report.get_absolute_url()]:
         page.goto(live_server.url + path)
