@@ -1,0 +1,114 @@
+"""Portable backups: the archive, its users and groups as natural-key JSON.
+
+The file holds no row ids, so it restores into any empty database, SQLite or
+PostgreSQL, whichever it came from. It is read inside one snapshot, so a
+backup taken while editors save and imports run is consistent: every report
+with all of its segments and quotes, as of one moment.
+"""
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError, connection, transaction
+
+from .models import Organization, Quote, Report, Segment, Speaker, Topic
+
+# dumpdata writes it in this format, read back by loaddata as plain "json".
+BACKUP_FORMAT = "json-exact"
+serializers.register_serializer(BACKUP_FORMAT, "archive.backup_json")
+
+# What a backup holds. Admin history, edit history (reversion), sessions and
+# login-attempt records refer to row ids or are transient: they are left out.
+BACKUP_LABELS = ["auth.group", "auth.user", "archive"]
+ARCHIVE_MODELS = [Organization, Topic, Speaker, Report, Segment, Quote]
+
+
+class DatabaseNotEmpty(Exception):
+    pass
+
+
+class UnreadableBackup(Exception):
+    pass
+
+
+@contextmanager
+def snapshot():
+    """Run the block's reads against one consistent view of the database."""
+    if connection.in_atomic_block:
+        # Already inside a transaction (a test, a caller's atomic): it is the snapshot.
+        yield
+        return
+    if connection.vendor == "sqlite":
+        # A deferred read transaction: in WAL mode it sees one snapshot and
+        # blocks no writer. (atomic() would BEGIN IMMEDIATE and take the write lock.)
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                cursor.execute("COMMIT")
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def counts():
+    return {model._meta.verbose_name_plural: model.objects.count() for model in ARCHIVE_MODELS} | {
+        "users": get_user_model().objects.count()
+    }
+
+
+def backup(path):
+    """Write a consistent backup to ``path`` (.json, or .json.gz to compress); return counts.
+
+    The file appears only when complete (written aside, then renamed), and is
+    readable by its owner only: it holds the users' password hashes.
+    """
+    path = Path(path)
+    # Same folder (so the rename is atomic), same extensions (dumpdata compresses by them).
+    fd, partial = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix="".join(path.suffixes)
+    )
+    os.close(fd)
+    try:
+        with snapshot():
+            call_command(
+                "dumpdata",
+                *BACKUP_LABELS,
+                natural_foreign=True,
+                natural_primary=True,
+                use_base_manager=True,
+                format=BACKUP_FORMAT,
+                output=partial,
+                verbosity=0,
+            )
+            written = counts()
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return written
+
+
+def restore(path):
+    """Load a backup into an empty database, all or nothing; return counts."""
+    held = {name: n for name, n in counts().items() if n}
+    if held:
+        listed = ", ".join(f"{n} {name}" for name, n in held.items())
+        raise DatabaseNotEmpty(f"the database is not empty ({listed}); restore into a new one")
+    try:
+        with transaction.atomic():
+            call_command("loaddata", str(path), verbosity=0)
+    except (DeserializationError, IntegrityError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        raise UnreadableBackup(f"not a backup this archive can restore: {first_line}") from error
+    return counts()

@@ -1,0 +1,174 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+
+from .factories import make_quote, make_report, make_segment, make_speaker, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def everything():
+    """Every stored field of every archive row and user, keyed by natural keys, not ids."""
+    User = get_user_model()
+    return {
+        "organizations": sorted(Organization.objects.values_list("slug", "name")),
+        "topics": sorted(Topic.objects.values_list("slug", "name")),
+        "speakers": sorted(
+            Speaker.objects.values_list("slug", "name", "role", "organization__slug")
+        ),
+        "reports": sorted(
+            (
+                *Report.objects.filter(pk=r.pk).values_list(
+                    "slug",
+                    "title",
+                    "outlet__slug",
+                    "correspondent__slug",
+                    "dateline",
+                    "duration",
+                    "status",
+                    "published_at",
+                    "withdrawal_reason",
+                    "correction",
+                    "source_name",
+                    "source_text",
+                    "source_checksum",
+                    "created_at",
+                    "updated_at",
+                )[0],
+                tuple(sorted(r.topics.values_list("slug", flat=True))),
+            )
+            for r in Report.objects.all()
+        ),
+        "segments": sorted(
+            Segment.objects.values_list(
+                "report__slug", "position", "kind", "speaker__slug", "speaker_title", "text"
+            )
+        ),
+        "quotes": sorted(
+            Quote.objects.values_list(
+                "segment__report__slug",
+                "segment__position",
+                "speaker__slug",
+                "text",
+                "featured",
+                "matches_source",
+                "created_at",
+            )
+        ),
+        "users": sorted(
+            (u.username, u.password, u.is_staff, u.is_superuser, u.email, u.date_joined)
+            + (tuple(sorted(u.groups.values_list("name", flat=True))),)
+            for u in User.objects.all()
+        ),
+        "groups": sorted(
+            (g.name, tuple(sorted(g.permissions.values_list("codename", flat=True))))
+            for g in Group.objects.all()
+        ),
+    }
+
+
+@pytest.fixture
+def varied_archive(seed_report):
+    """The seed plus a report in every state, topics, a featured and a stale quote, an editor."""
+    topic = make_topic("Elections")
+    for status, published_at in [
+        (Report.Status.DRAFT, None),
+        (Report.Status.REVIEW, None),
+        (Report.Status.PUBLISHED, timezone.now() + timedelta(days=2)),
+        (Report.Status.WITHDRAWN, timezone.now() - timedelta(days=9)),
+    ]:
+        report = make_report(f"A {status} report", status=status, published_at=published_at)
+        report.topics.add(topic)
+        segment = make_segment(
+            report,
+            kind=Segment.Kind.SOUNDBITE,
+            speaker=make_speaker(f"Speaker of {status}"),
+            speaker_title="MINISTER, “QUOTED” & <ESCAPED>",
+            text="Ünïcode, quotes \" and ' and a second sentence.",
+        )
+        make_quote(segment, text="Ünïcode, quotes", featured=True)
+    stale = make_quote(seed_report.segments.get(position=7), text="In the first place")
+    Segment.objects.filter(pk=stale.segment_id).update(text="Edited since.")
+    Quote.objects.filter(pk=stale.pk).update(matches_source=False)
+    editor = get_user_model().objects.create_user("editor", password="s3cret-passphrase")
+    editor.groups.add(Group.objects.get(name="Editors"))
+
+
+def empty_the_database():
+    Quote.objects.all().delete()
+    Report.objects.all().delete()
+    Speaker.objects.all().delete()
+    Organization.objects.all().delete()
+    Topic.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+@pytest.mark.parametrize("name", ["archive.json", "archive.json.gz"])
+def test_backup_restores_every_report_segment_speaker_and_quote(
+    varied_archive, tmp_path, name, capsys
+):
+    original = everything()
+    assert len(original["reports"]) == 5 and len(original["quotes"]) == 8
+    path = tmp_path / name
+
+    call_command("backup_archive", str(path))
+    assert "5 reports, 15 segments, 8 quotes, 1 users" in capsys.readouterr().out
+    assert path.stat().st_mode & 0o077 == 0  # it holds password hashes
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no partial file left behind
+
+    empty_the_database()
+    assert everything()["segments"] == []
+    call_command("restore_archive", str(path))
+
+    assert everything() == original
+    assert get_user_model().objects.get(username="editor").check_password("s3cret-passphrase")
+
+
+def test_restore_refuses_a_database_that_is_not_empty(varied_archive, tmp_path):
+    path = tmp_path / "archive.json"
+    call_command("backup_archive", str(path))
+    Report.objects.filter(status=Report.Status.DRAFT).update(title="Changed after the backup")
+    before = everything()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore_archive", str(path))
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: the database is not empty (")
+    assert "5 reports, 15 segments, 8 quotes, 1 users" in message
+    assert everything() == before
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("{not json", "not a backup this archive can restore"),
+        (
+            '[{"model": "archive.segment", "fields": {"report": ["no-such-report"], '
+            '"position": 1, "kind": "narration", "text": "x"}}]',
+            "not a backup this archive can restore",
+        ),
+    ],
+    ids=["malformed", "dangling-natural-key"],
+)
+def test_restore_of_an_unreadable_file_writes_nothing_and_says_why(tmp_path, content, reason):
+    path = tmp_path / "broken.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("restore_archive", str(path))
+    assert "\n" not in str(refused.value)
+    assert reason in str(refused.value)
+    assert Report.objects.count() == Segment.objects.count() == 0
+
+
+def test_backup_file_name_must_say_its_format(tmp_path):
+    with pytest.raises(CommandError, match=r"must end in \.json or \.json\.gz"):
+        call_command("backup_archive", str(tmp_path / "archive.tar"))
+    assert list(tmp_path.iterdir()) == []
