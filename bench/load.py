@@ -459,7 +459,10 @@ def run_target(args):
                 stdout=subprocess.DEVNULL,
                 stderr=open(work / "import.log", "wb"),  # noqa: SIM115
             )
-        time.sleep(args.seconds)
+        time.sleep(args.seconds / 2)
+        backup = work / "during-load.json"
+        backup_result = manage(env, "backup_archive", str(backup), check=False)
+        time.sleep(args.seconds / 2)
         import_seconds = None
         if importer:
             importer.wait(timeout=SUBPROCESS_TIMEOUT)
@@ -477,6 +480,10 @@ def run_target(args):
         check("database is locked" not in log, 'no "database is locked" in the server log')
         check("Traceback" not in log, "no traceback in the server log")
         check(not tally.failures, f"no refused save ({tally.failures[:3]})")
+        summary = backup_result.stdout.strip() or backup_result.stderr.strip()
+        check(backup_result.returncode == 0, f"backup during the load: {summary}")
+        if backup_result.returncode == 0:
+            check_backup_consistent(check, backup)
         titles = dict(Report.objects.filter(pk__in=saved).values_list("pk", "title"))
         check(
             bool(saved) and titles == saved,
@@ -522,6 +529,20 @@ def check_complete(check, reports, what):
 
     counts = Counter(reports.annotate(n=Count("segments")).values_list("n", flat=True))
     check(set(counts) == {6}, f"{what}: segments per report {dict(counts)}")
+
+
+def check_backup_consistent(check, path):
+    """A backup taken mid-import holds whole reports only: each with all 6 segments."""
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    reports = {r["fields"]["slug"] for r in rows if r["model"] == "archive.report"}
+    segments = Counter(r["fields"]["report"][0] for r in rows if r["model"] == "archive.segment")
+    bench = {slug for slug in reports if slug.startswith("bench-report-")}
+    counts = Counter(segments[slug] for slug in bench)
+    check(
+        not bench or set(counts) == {6},
+        f"backup taken mid-import is consistent: {len(bench)} imported reports in it, "
+        f"segments per report {dict(counts)}",
+    )
 
 
 def crash_test(check, env, work, args):
