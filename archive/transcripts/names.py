@@ -42,6 +42,7 @@ class Names:
 
     def __init__(self, corpus: str):
         self._corpus = corpus
+        self._folded = name_key(corpus)
         self._mentions: dict[str, str | None] = {}
 
     def mention(self, name: str) -> str | None:
@@ -55,8 +56,8 @@ class Names:
         return self._mentions[key]
 
     def _find_mention(self, words: list[str]) -> str | None:
-        if not words:
-            return None
+        if not words or any(name_key(word) not in self._folded for word in words):
+            return None  # a quick no, before the regular expression's slow one
         pattern = r"\s+".join(_word_pattern(word) for word in words)
         regex = re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
         fallback = None
@@ -86,6 +87,8 @@ class Names:
 
     def full_name_ending_with(self, surname: str) -> str | None:
         """A fuller name the text writes for `surname` ("Site manager Łukasz Wójtowski")."""
+        if name_key(surname) not in self._folded:
+            return None
         regex = re.compile(rf"(?<!\w){_word_pattern(surname)}(?![\w'’])", re.IGNORECASE)
         for match in regex.finditer(self._corpus):
             if not _capitalized(match.group(0)):

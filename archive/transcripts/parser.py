@@ -335,9 +335,11 @@ class _Reader:
         starts_title = title_start(words)
         if starts_title == 0:
             return 0
-        for length in range(len(words), 1, -1):
-            if self.names.mention(" ".join(words[:length])):
-                return length
+        # A longer name is mentioned only where its first two words are: check those first.
+        if len(words) >= 2 and self.names.mention(" ".join(words[:2])):
+            for length in range(len(words), 1, -1):
+                if self.names.mention(" ".join(words[:length])):
+                    return length
         title_after_comma = title_start(after_comma.split())
         comma_follows_title = title_after_comma is None or title_after_comma > 1
         if starts_title is not None and (not has_comma or comma_follows_title):
