@@ -6,6 +6,7 @@ including segments and quotes deleted since.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import reversion
 from reversion.models import Version
@@ -21,12 +22,21 @@ MODEL_ORDER = {Report: 0, Segment: 1, Quote: 2}
 IGNORED = {"id", "updated_at", "created_at"}
 
 
-def latest_revision(report):
-    """The most recent recorded revision of a report, or None."""
-    version = (
-        Version.objects.get_for_object(report).select_related("revision__user").order_by("-pk")
-    ).first()
-    return version.revision if version else None
+def last_saved_by(report):
+    """Who saved the report's current state, when a revision recorded it; else None.
+
+    The newest revision is only theirs if it holds the report as it is now:
+    an import or the shell saves without recording a revision.
+    """
+    versions = Version.objects.get_for_object(report).select_related("revision__user")
+    version = versions.order_by("-pk").first()
+    if version is None:
+        return None
+    recorded = version.field_dict.get("updated_at")
+    # The serializer keeps milliseconds only.
+    if recorded and abs(recorded - report.updated_at) < timedelta(milliseconds=1):
+        return version.revision.user
+    return None
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,9 @@ class ReportAdminForm(forms.ModelForm):
     def _refuse_stale_edit(self, current):
         if current is None or self.cleaned_data.get("edit_token") == edit_token(current.updated_at):
             return
-        revision = history.latest_revision(current)
-        if revision is not None and revision.date_created >= current.updated_at:
-            who, when = revision.user or "someone", revision.date_created
-        else:
-            who, when = "someone (outside the admin)", current.updated_at
-        if hasattr(who, "get_full_name"):
-            who = who.get_full_name() or who.get_username()
-        when = date_format(timezone.localtime(when), "DATETIME_FORMAT")
+        user = history.last_saved_by(current)
+        who = (user.get_full_name() or user.get_username()) if user else "Someone (an import?)"
+        when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i:s")
         raise ValidationError(
             f"{who} saved this report at {when} ({timezone.get_current_timezone_name()}) "
             "after you opened it. Your changes were NOT saved, so theirs are not lost: "
@@ -111,7 +106,8 @@ class ReportQuoteFormSet(BaseModelFormSet):
         queryset = Quote.objects.all() if queryset is None else queryset
         if self.instance.pk is None:
             queryset = queryset.none()
-        queryset = queryset.filter(segment__report=self.instance).select_related("segment")
+        else:
+            queryset = queryset.filter(segment__report=self.instance).select_related("segment")
         super().__init__(data, files, prefix=prefix, queryset=queryset, **kwargs)
 
     @classmethod
