@@ -27,7 +27,9 @@ class ReportAdminForm(forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = "__all__"
+        fields = ["title", "slug", "outlet", "correspondent", "dateline", "duration", "topics",
+                  "status", "published_at", "withdrawal_reason", "correction", "source_name",
+                  "source_text", "source_checksum"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,8 +60,9 @@ class ReportQuoteInline(admin.TabularInline):
             self.model,
             form=self.form,
             formset=ReportQuoteFormSet,
-            fields=[f for f in flatten_fieldsets(self.get_fieldsets(request, obj))
-                    if f not in readonly],  # fmt: skip
+            fields=[
+                f for f in flatten_fieldsets(self.get_fieldsets(request, obj)) if f not in readonly
+            ],  # fmt: skip
             formfield_callback=partial(self.formfield_for_dbfield, request=request),
             extra=self.get_extra(request, obj),
             can_delete=self.has_delete_permission(request, obj),

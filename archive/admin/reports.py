@@ -51,12 +51,29 @@ class ReportAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "outlet", "correspondent", "dateline", "duration",
-                           "topics", "edit_token"]}),  # fmt: skip
-        ("Publication", {"fields": ["status", "published_at", "withdrawal_reason", "correction",
-                                    "updated_at"]}),  # fmt: skip
-        ("Source", {"fields": ["source_name", "source_text", "source_checksum"],
-                    "classes": ["collapse"]}),  # fmt: skip
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "outlet",
+                    "correspondent",
+                    "dateline",
+                    "duration",
+                    "topics",
+                    "edit_token",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            "Publication",
+            {"fields": ["status", "published_at", "withdrawal_reason", "correction", "updated_at"]},
+        ),  # fmt: skip
+        (
+            "Source",
+            {"fields": ["source_name", "source_text", "source_checksum"], "classes": ["collapse"]},
+        ),  # fmt: skip
     ]
     inlines = [SegmentInline, ReportQuoteInline]
     actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft]

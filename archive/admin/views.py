@@ -42,7 +42,9 @@ def preview(model_admin, request, object_id):
     """Staff who may change the report see the preview; to anyone else it does not exist."""
     user = request.user
     report = model_admin.get_object(request, object_id) if user.is_authenticated else None
-    allowed = user.is_active and user.is_staff and model_admin.has_change_permission(request, report)
+    allowed = (
+        user.is_active and user.is_staff and model_admin.has_change_permission(request, report)
+    )
     if report is None or not allowed:
         raise Http404("No such report.")
     return ReportPreview.as_view()(request, pk=report.pk)
