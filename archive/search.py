@@ -266,6 +266,8 @@ def search(raw_query, reports, *, page=1, per_page=20):
         if report is None:  # withdrawn between the two queries
             continue
         segment = segments.get(segment_id)
+        if segment is not None:
+            segment.report = report  # its URL needs the report: no query per hit
         hits.append(
             Hit(
                 report=report,
