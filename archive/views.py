@@ -6,6 +6,7 @@ data: related rows are fetched with ``select_related``/``prefetch_related``
 and lists are paginated or capped.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -20,6 +21,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import citations, search
 from .models import Organization, Quote, Report, Segment, Speaker, Topic
 
+SLUG_RE = re.compile(r"[-\w]{1,200}")
 REPORT_SUMMARY_RELATED = ("outlet", "correspondent")
 CITE_FORMATS = [("txt", "Plain text"), ("json", "CSL-JSON"), ("bib", "BibTeX"), ("ris", "RIS")]
 
@@ -52,8 +54,10 @@ class ReportFilters:
     @classmethod
     def from_request(cls, request):
         def slug(name):
+            # Slugs are letters, digits and hyphens: anything else (a NUL byte
+            # that PostgreSQL refuses, markup) cannot name a topic, outlet or speaker.
             value = request.GET.get(name, "").strip()
-            return value if 0 < len(value) <= 200 else ""
+            return value if SLUG_RE.fullmatch(value) else ""
 
         year = request.GET.get("year", "").strip()
         return cls(

@@ -341,9 +341,7 @@ QUERY_PAGES = {
 
 @pytest.mark.parametrize("rows", [1, 25])
 @pytest.mark.parametrize("page", list(QUERY_PAGES))
-def test_query_count_does_not_grow_with_the_data(
-    client, django_assert_num_queries, page, rows
-):
+def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, page, rows):
     report, quote = _populate(rows)
     url_for, expected = QUERY_PAGES[page]
     url = url_for(report, quote)
