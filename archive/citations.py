@@ -97,7 +97,7 @@ def to_text(citation):
     text = ""
     for part in (_one_line(part) for part in parts):
         if text:
-            text += " " if text[-1] in '.?!”"' else ". "
+            text += " " if text.rstrip('”"')[-1:] in (".", "?", "!") else ". "
         text += part
     return text + ("" if text[-1] in ".?!" else ".") + "\n"
 
@@ -182,8 +182,9 @@ def to_bibtex(citation):
         for name in citation.authors:
             family, given = split_name(name)
             # A single name is braced so BibTeX does not parse it as "First Last".
+            family, given = bibtex_escape(family), bibtex_escape(given)
             names.append(f"{family}, {given}" if given else "{" + family + "}")
-        fields.append(("author", " and ".join(bibtex_escape(n) for n in names)))
+        fields.append(("author", " and ".join(names)))
     if citation.publisher:
         fields.append(("howpublished", bibtex_escape(citation.publisher)))
         fields.append(("organization", bibtex_escape(citation.publisher)))
