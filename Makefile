@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate clean
+.PHONY: install run test lint format migrate clean bench-web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -40,3 +40,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+
+# The public site's benchmark (scripts/bench_web.py): builds var/bench.sqlite3 and prints figures.
+bench-web: install
+	$(PY) -m scripts.bench_web
