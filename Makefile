@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate clean serve bench-load
+.PHONY: install run test lint format migrate clean serve bench-load bench-web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,10 @@ format: install
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
 
+# The public site's benchmark (scripts/bench_web.py): builds var/bench.sqlite3 and prints figures.
+bench-web: install
+	$(PY) -m scripts.bench_web
+
 # Production mode on this machine: DEBUG off, gunicorn, WhiteNoise. Without a
 # SECRET_KEY in the environment, one is generated once into var/secret_key
 # (mode 600) and reused. Plain HTTP on 127.0.0.1, so the HTTPS redirect is off
@@ -57,6 +61,6 @@ serve: install
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # Load and fault tests against a real gunicorn (minutes; not part of `make test`).
-# BENCH_DATABASE_URL adds a PostgreSQL run, e.g. postgresql://postgres@127.0.0.1:5432/ra_bench_load
+# PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/ra_bench_load).
 bench-load: install
 	$(PY) bench/load.py
