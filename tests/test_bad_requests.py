@@ -15,16 +15,28 @@ TOO_MANY_FIELDS = "&".join(f"f{n}=1" for n in range(1500))  # DATA_UPLOAD_MAX_NU
 # (method, path, expected status). Paths are written out, not reversed: they are
 # what arrives on the wire, broken ones included.
 PUBLIC_ROWS = [
-    # oversized and malformed query strings
+    # oversized and malformed query strings (a bad page number gives the nearest real page)
     ("get", "/reports/?" + TOO_MANY_FIELDS, 400),
-    ("get", "/reports/?page=" + "9" * 5000, 404),
-    ("get", "/reports/?page=abc", 404),
-    ("get", "/reports/?page=-1", 404),
-    ("get", "/reports/?page=%ff%fe%00", 404),
+    ("get", "/reports/?page=" + "9" * 5000, 200),
+    ("get", "/reports/?page=abc", 200),
+    ("get", "/reports/?page=-1", 200),
+    ("get", "/reports/?page=%ff%fe%00", 200),
     ("get", "/reports/?%zz=%%%&&==", 200),
     ("get", "/reports/?outlet=" + "x" * 20000, 200),
-    ("get", "/speakers/?page=0", 404),
-    ("get", "/quotes/?page=1e9", 404),
+    ("get", "/speakers/?page=0", 200),
+    ("get", "/quotes/?page=1e9", 200),
+    ("get", "/sitemap.xml?p=abc", 404),
+    # search: hostile, huge and malformed queries are just text to look for
+    ("get", "/search/?" + TOO_MANY_FIELDS, 400),
+    ("get", "/search/?q=" + "x" * 20000, 200),
+    ("get", "/search/?q=%00", 200),
+    ("get", "/search/?q=%ff%fe", 200),
+    ("get", "/search/?q=%27+OR+1%3D1+--", 200),
+    ("get", "/search/?q=%22unclosed+*:*+AND+NOT+(", 200),
+    ("get", "/search/?q=%25%25_%5C", 200),
+    ("get", "/search/?q[]=x&q[]=y", 200),
+    ("get", "/search/?q=skolkovo&page=abc", 200),
+    ("get", "/search/?q=skolkovo&page=99999999999999999999", 200),
     # unknown slugs, hostile slugs, non-numeric and out-of-range ids
     ("get", "/reports/no-such-report/", 404),
     ("get", "/reports/%3Cscript%3Ealert(1)%3C%2Fscript%3E/", 404),
@@ -36,6 +48,9 @@ PUBLIC_ROWS = [
     ("get", "/quotes/-1/", 404),
     ("get", "/quotes/99999999999999999999999999/", 404),
     ("get", "/quotes/1.5/", 404),
+    ("get", f"/reports/{SEED_SLUG}/cite.exe", 404),
+    ("get", "/reports/no-such-report/cite.bib", 404),
+    ("get", "/quotes/abc/cite.bib", 404),
     # path traversal
     ("get", "/static/../config/settings.py", 404),
     ("get", "/static/%2e%2e/config/settings.py", 404),
@@ -50,6 +65,11 @@ PUBLIC_ROWS = [
     ("post", "/speakers/", 405),
     ("delete", "/quotes/", 405),
     ("put", f"/topics/{SEED_SLUG}/", 405),
+    ("post", "/search/?q=skolkovo", 405),
+    ("put", "/search/", 405),
+    ("post", "/feeds/reports/", 405),
+    ("post", "/sitemap.xml", 405),
+    ("delete", f"/reports/{SEED_SLUG}/cite.bib", 405),
 ]
 
 
@@ -71,6 +91,13 @@ def test_public_bad_request_gets_the_right_4xx_and_writes_nothing(client, method
     response = getattr(client, method)(path)
     assert response.status_code == expected
     assert row_counts() == before
+
+
+def test_hostile_search_text_is_shown_escaped(client):
+    response = client.get("/search/", {"q": '<script>alert("x")</script>'})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert" in response.text
 
 
 def test_a_forged_host_header_is_refused(client):

@@ -81,7 +81,7 @@ class SegmentInlineForm(forms.ModelForm):
     order = forms.IntegerField(
         min_value=0,
         required=False,
-        widget=forms.NumberInput(attrs={"class": "segment-order", "style": "width:4em"}),
+        widget=forms.NumberInput(attrs={"class": "segment-order"}),  # width: desk.css (CSP)
         help_text="Drag the row, or type a number: gaps are fine, rows are renumbered on save.",
     )
 
