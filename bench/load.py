@@ -27,6 +27,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -520,6 +521,8 @@ def run_target(args):
         check(len(failed) <= 1, "no request failed beyond the one in flight")
     finally:
         server.stop()
+    if not check.failed:  # kept for a look when something failed
+        shutil.rmtree(work)
     return check.failed
 
 
@@ -617,8 +620,8 @@ def main():
     }
     targets = []
     if args.only != "postgresql":
-        folder = Path(tempfile.mkdtemp(prefix="bench-load-db-"))
-        targets.append(("sqlite", f"sqlite:///{folder / 'archive.sqlite3'}"))
+        sqlite_folder = Path(tempfile.mkdtemp(prefix="bench-load-db-"))
+        targets.append(("sqlite", f"sqlite:///{sqlite_folder / 'archive.sqlite3'}"))
     pg = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
     if args.only != "sqlite" and postgres_answers(pg):
         targets.append(("postgresql", pg))
@@ -632,6 +635,8 @@ def main():
             timeout=3 * SUBPROCESS_TIMEOUT,
         )
         results[name] = child.returncode == 0
+        if name == "sqlite" and results[name]:
+            shutil.rmtree(sqlite_folder)
     verdicts = ", ".join(f"{k} {'passed' if ok else 'FAILED'}" for k, ok in results.items())
     print(f"\n== summary: {verdicts}")
     sys.exit(0 if results and all(results.values()) else 1)
