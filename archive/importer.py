@@ -19,9 +19,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -66,8 +67,9 @@ class ImportCounts:
         )
 
 
+@lru_cache(maxsize=100_000)
 def slug_of(value):
-    """The slug a name is known by (the base of ``text.unique_slug``)."""
+    """The slug a name is known by (the base of ``text.unique_slug``); cached: names recur."""
     return (slugify(value, allow_unicode=True) or "item")[:192].strip("-") or "item"
 
 
@@ -296,32 +298,43 @@ class _Importer:
         report_ids = self._write_reports(files, now, org_ids, speaker_ids)
         Through = Report.topics.through
         Through.objects.filter(report_id__in=[f.report_id for f in files if f.report_id]).delete()
-        Through.objects.bulk_create(
-            Through(report_id=report_ids[file.slug], topic_id=topic_ids[slug])
-            for file in files
-            for slug in dict.fromkeys(slug_of(topic) for topic in file.parse.topics)
+        _insert_rows(
+            Through,
+            [
+                {"report_id": report_ids[file.slug], "topic_id": topic_ids[slug]}
+                for file in files
+                for slug in dict.fromkeys(slug_of(topic) for topic in file.parse.topics)
+            ],
         )
 
         replaced = [file for file in files if file.report_id]
         old = self._set_aside_old_segments(replaced)
-        segments = [
-            Segment(
-                report_id=report_ids[file.slug],
-                position=position,
-                kind=parsed.kind,
-                speaker_id=speaker_ids.get(slug_of(parsed.speaker)) if parsed.speaker else None,
-                speaker_title=parsed.speaker_title or "",
-                text=parsed.text,
+        counts["segments"] = _insert_segments(
+            (
+                report_ids[file.slug],
+                position,
+                parsed.kind,
+                speaker_ids[slug_of(parsed.speaker)] if parsed.speaker else None,
+                parsed.speaker_title or "",
+                parsed.text,
             )
             for file in files
             for position, parsed in enumerate(file.parse.segments, 1)
-        ]
-        Segment.objects.bulk_create(segments)
-        counts["segments"] = len(segments)
-        kept = self._reattach_quotes(old, segments) if replaced else {}
-        counts["quotes_flagged"] = (
-            sum(1 for q in old["quotes"] if not q.matches_source) if old else 0
         )
+        new_ids = [report_ids[file.slug] for file in files if not file.report_id]
+        counts["quotes"] = _insert_soundbite_quotes(new_ids, now) if new_ids else 0
+        if old:
+            counts["quotes"] += self._rebuild_quotes(old, [file.report_id for file in replaced])
+            counts["quotes_flagged"] = sum(1 for q in old["quotes"] if not q.matches_source)
+            Segment.objects.filter(pk__in=[s["pk"] for s in old["segments"]]).delete()
+        return counts
+
+    def _rebuild_quotes(self, old, report_ids):
+        """Reattach the curated quotes of replaced reports; quote the new sound bites."""
+        segments = list(
+            Segment.objects.filter(report_id__in=report_ids, position__lt=POSITION_OFFSET)
+        )
+        kept = self._reattach_quotes(old, segments)
         quotes = [
             Quote(segment_id=segment.pk, speaker_id=segment.speaker_id, text=segment.text)
             for segment in segments
@@ -330,10 +343,7 @@ class _Importer:
             and segment.text not in kept.get(segment.pk, ())
         ]
         Quote.objects.bulk_create(quotes)
-        counts["quotes"] = len(quotes)
-        if old:
-            Segment.objects.filter(pk__in=[s["pk"] for s in old["segments"]]).delete()
-        return counts
+        return len(quotes)
 
     def _entities(self, files):
         """Organizations, topics and people the files name, in order of appearance."""
@@ -403,12 +413,24 @@ class _Importer:
 
         publication = {"status": Report.Status.PUBLISHED, "published_at": self.published_at or now}
         new = [
-            Report(slug=file.slug, **fields(file), **(publication if self.publish else {}))
+            {
+                "slug": file.slug,
+                **fields(file),
+                "status": Report.Status.DRAFT,
+                "published_at": None,
+                **(publication if self.publish else {}),
+                "withdrawal_reason": "",
+                "correction": "",
+                "created_at": now,
+                "updated_at": now,
+            }
             for file in files
             if not file.report_id
         ]
-        Report.objects.bulk_create(new)
-        ids = {report.slug: report.pk for report in new}
+        _insert_rows(Report, new)
+        ids = dict(
+            Report.objects.filter(slug__in=[r["slug"] for r in new]).values_list("slug", "pk")
+        )
         for file in files:
             if file.report_id:
                 changes = fields(file)
@@ -465,6 +487,83 @@ class _Importer:
             moved.append(quote)
         Quote.objects.bulk_update(moved, ["segment", "matches_source"])
         return kept
+
+
+def _columns(model, names):
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    return table, ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+
+def _insert_rows(model, rows):
+    """Insert rows (dicts of the same attnames) with one executemany.
+
+    For the many rows of an archive, bulk_create's per-value work (model
+    instances, preparing every field) costs more than the insert itself; here
+    only the values that need it (times, durations) go through their field.
+    """
+    if not rows:
+        return 0
+    names = list(rows[0])
+    fields = [model._meta.get_field(name) for name in names]
+    prepared = [
+        index
+        for index, field in enumerate(fields)
+        if field.get_internal_type() in ("DateTimeField", "DurationField")
+    ]
+    values = []
+    for row in rows:
+        value = list(row.values())
+        for index in prepared:
+            value[index] = fields[index].get_db_prep_save(value[index], connection)
+        values.append(value)
+    table, columns = _columns(model, names)
+    marks = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+    return len(rows)
+
+
+def _insert_segments(rows):
+    """Insert segment rows with one executemany; return how many.
+
+    Segments are most of an archive's rows, and bulk_create's per-value work
+    (model instances, field preparation) costs more than the insert itself.
+    The values are plain ints and strings the parser has already checked.
+    """
+    table, columns = _columns(
+        Segment, ["report", "position", "kind", "speaker", "speaker_title", "text"]
+    )
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    return len(rows)
+
+
+def _insert_soundbite_quotes(report_ids, now):
+    """One Quote per sound bite of these reports, in one INSERT ... SELECT; return how many."""
+    quotes, quote_columns = _columns(
+        Quote, ["segment", "speaker", "text", "featured", "matches_source", "created_at"]
+    )
+    segments, _ = _columns(Segment, ["id"])
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(report_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quotes} ({quote_columns}) "
+            f"SELECT {quote('id')}, {quote('speaker_id')}, {quote('text')}, %s, %s, %s "
+            f"FROM {segments} WHERE {quote('report_id')} IN ({marks}) "
+            f"AND {quote('kind')} = %s AND {quote('speaker_id')} IS NOT NULL "
+            f"ORDER BY {quote('id')}",
+            [
+                False,
+                True,
+                connection.ops.adapt_datetimefield_value(now),
+                *report_ids,
+                SegmentKind.SOUNDBITE.value,
+            ],
+        )
+        return cursor.rowcount
 
 
 def import_transcripts(
