@@ -457,9 +457,10 @@ class _Importer:
     def _reattach_quotes(old, segments):
         """Move curated quotes onto the rebuilt segments; flag those that match nothing.
 
-        A quote goes to the new segment that contains its text (the same speaker's
-        first, then the nearest position); one that matches nowhere stays on the
-        segment nearest its old position, flagged, never deleted.
+        A quote goes to the new segment that contains its text, the same speaker's
+        first, then the nearest to its old position; one that matches nowhere goes
+        the same way to the nearest segment (its speaker's, if any), flagged,
+        never deleted.
         """
         old_position = {s["pk"]: (s["report_id"], s["position"]) for s in old["segments"]}
         by_report = {}
@@ -476,12 +477,10 @@ class _Importer:
                 return abs(segment.position - position)
 
             matching = [s for s in candidates if quote_matches(quote.text, s.text)]
-            if matching:
-                target = min(
-                    matching, key=lambda s: (s.speaker_id != quote.speaker_id, distance(s))
-                )
-            else:
-                target = min(candidates, key=distance)
+            target = min(
+                matching or candidates,
+                key=lambda s: (s.speaker_id != quote.speaker_id, distance(s)),
+            )
             quote.segment_id, quote.matches_source = target.pk, bool(matching)
             kept.setdefault(target.pk, set()).add(quote.text)
             moved.append(quote)
