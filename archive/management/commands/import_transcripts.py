@@ -77,7 +77,8 @@ class Command(BaseCommand):
 
     def refused(self, refused):
         self.failed += 1
-        self.stderr.write(str(refused))
+        with tqdm.external_write_mode(file=sys.stderr):  # the line goes above the bar
+            self.stderr.write(str(refused))
         if self.show_traceback and refused.__cause__:
             self.stderr.write("".join(traceback.format_exception(refused.__cause__)))
 
