@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate clean
+.PHONY: install run test lint format migrate clean bench-web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,10 @@ format: install
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
 
+# The public site's benchmark (scripts/bench_web.py): builds var/bench.sqlite3 and prints figures.
+bench-web: install
+	$(PY) -m scripts.bench_web
+
 # fixtures/archive.json is built from fixtures/transcripts/ by the importer, in a
 # throw-away SQLite database, published at a fixed time; record times are pinned
 # to it too, so the file is byte-for-byte reproducible.
@@ -56,6 +60,6 @@ fixtures: install
 	$(FIXTURE_ENV) $(PY) manage.py dumpdata archive --natural-foreign --natural-primary --indent 2 --output fixtures/archive.json
 	mkdir -p var && rm -f var/fixtures-build.sqlite3*
 
-# Import speed against loaddata and a raw sqlite3 insert (bench/import_bench.py).
+# Import speed against loaddata and a raw sqlite3 insert (scripts/bench_import.py).
 bench-import: install
-	$(PY) bench/import_bench.py
+	$(PY) -m scripts.bench_import

@@ -5,3 +5,11 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "archive"
     verbose_name = "Report archive"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .search import ensure_index_after_migrate
+
+        # SQLite drops a table's triggers when a migration rebuilds the table.
+        post_migrate.connect(ensure_index_after_migrate, sender=self)

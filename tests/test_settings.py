@@ -5,7 +5,6 @@ import sys
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 
 ROOT = settings.BASE_DIR
 
@@ -52,16 +51,17 @@ def test_database_url_selects_postgresql():
     assert result.stdout.strip() == "django.db.backends.postgresql archive"
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite pragmas only")
-def test_sqlite_is_set_up_for_concurrent_writers():
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] >= 5000
-        cursor.execute("PRAGMA foreign_keys")
-        assert cursor.fetchone()[0] == 1
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+def test_sqlite_is_set_up_for_concurrent_writers(tmp_path):
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "c = connection.cursor();"
+        "print([c.execute(f'PRAGMA {p}').fetchone()[0]"
+        " for p in ('journal_mode', 'busy_timeout', 'foreign_keys')],"
+        " connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    database_url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
+    result = run_django({"DEBUG": "1", "DATABASE_URL": database_url}, code)
+    assert result.stdout.strip() == "['wal', 30000, 1] IMMEDIATE", result.stderr
 
 
 @pytest.mark.django_db

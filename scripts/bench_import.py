@@ -1,7 +1,7 @@
 """Benchmark: import_transcripts against loaddata and a raw sqlite3 insert.
 
     make bench-import            # 10,000 transcripts
-    .venv/bin/python bench/import_bench.py --transcripts 1000
+    .venv/bin/python -m scripts.bench_import --transcripts 1000
 
 Generates a synthetic archive from a fixed random seed (files in a temporary
 folder), imports it into an empty SQLite file with the importer (parsing

@@ -1,0 +1,8 @@
+"""The editorial desk: the Django admin for every archive model.
+
+reports.py   reports, their segments and quotes inline, workflow actions, history, preview
+content.py   segments and quotes on their own
+people.py    speakers (with merging), organizations, topics
+"""
+
+from . import content, people, reports  # noqa: F401  (registers the admins)

@@ -1,0 +1,70 @@
+"""Bulk workflow actions on the report changelist. Editors only (``publish`` permission)."""
+
+import reversion
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+
+from .. import workflow
+from .forms import ScheduleForm, WithdrawForm
+
+
+def _apply(modeladmin, request, queryset, move, verb, **kwargs):
+    try:
+        count = workflow.transition_all(queryset, move, user=request.user, **kwargs)
+    except (PermissionDenied, ValidationError) as refusal:
+        modeladmin.message_user(request, "; ".join(_messages(refusal)), messages.ERROR)
+        return
+    reversion.set_comment(f"{verb} (bulk action).")
+    modeladmin.message_user(request, f"{verb}: {count} report(s).", messages.SUCCESS)
+
+
+def _messages(error):
+    return getattr(error, "messages", None) or [str(error)]
+
+
+def _ask(modeladmin, request, queryset, form_class, title):
+    """The action's intermediate page; returns (form, None) once the form is valid."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        return form, None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "reports": queryset,
+        "action": request.POST["action"],
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+    }
+    response = TemplateResponse(request, "admin/archive/report/transition_form.html", context)
+    return None, response
+
+
+@admin.action(description="Publish selected reports now", permissions=["publish"])
+def publish_now(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, workflow.publish, "Published")
+
+
+@admin.action(description="Schedule selected reports…", permissions=["publish"])
+def schedule(modeladmin, request, queryset):
+    form, page = _ask(modeladmin, request, queryset, ScheduleForm, "Schedule reports")
+    if page:
+        return page
+    at = form.cleaned_data["published_at"]
+    _apply(modeladmin, request, queryset, workflow.schedule, "Scheduled", at=at)
+
+
+@admin.action(description="Withdraw selected reports…", permissions=["publish"])
+def withdraw(modeladmin, request, queryset):
+    form, page = _ask(modeladmin, request, queryset, WithdrawForm, "Withdraw reports")
+    if page:
+        return page
+    reason = form.cleaned_data["reason"]
+    _apply(modeladmin, request, queryset, workflow.withdraw, "Withdrawn", reason=reason)
+
+
+@admin.action(description="Send selected reports back to draft", permissions=["publish"])
+def back_to_draft(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, workflow.back_to_draft, "Back to draft")

@@ -1,0 +1,84 @@
+"""Segments and quotes on their own pages. Saving one counts as a change to its report."""
+
+import reversion
+from django.contrib import admin
+from django.utils.html import format_html, linebreaks
+from reversion.admin import VersionAdmin
+
+from .. import curation
+from ..models import Quote, Report, Segment
+from .inlines import quote_this_link
+
+
+class ReportPartAdmin(VersionAdmin):
+    """Records the parent report in the revision and marks it changed.
+
+    An editor holding the report's form open is then warned instead of
+    overwriting this edit, and the report's history shows it.
+    """
+
+    def report_id_of(self, obj):
+        raise NotImplementedError
+
+    def _touch(self, report_id):
+        curation.touch_report(report_id)
+        if reversion.is_active():
+            reversion.add_to_revision(Report.objects.get(pk=report_id))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._touch(self.report_id_of(obj))
+
+    def delete_model(self, request, obj):
+        report_id = self.report_id_of(obj)
+        super().delete_model(request, obj)
+        self._touch(report_id)
+
+    def delete_queryset(self, request, queryset):
+        report_ids = {self.report_id_of(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for report_id in report_ids:
+            self._touch(report_id)
+
+
+@admin.register(Segment)
+class SegmentAdmin(ReportPartAdmin):
+    list_display = ["report", "position", "kind", "speaker", "speaker_title", "quote_this"]
+    list_select_related = ["report", "speaker"]
+    list_filter = ["kind"]
+    search_fields = ["text", "speaker__name", "report__title"]
+    autocomplete_fields = ["report", "speaker"]
+
+    def report_id_of(self, segment):
+        return segment.report_id
+
+    @admin.display(description="")
+    def quote_this(self, segment):
+        return quote_this_link(segment)
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReportPartAdmin):
+    list_display = ["__str__", "speaker", "report", "featured", "matches_source"]
+    list_select_related = ["speaker", "segment__report"]
+    list_filter = ["featured", "matches_source"]
+    search_fields = ["text", "speaker__name"]
+    autocomplete_fields = ["segment", "speaker"]
+    fields = ["segment", "speaker", "text", "source", "featured", "matches_source"]
+    readonly_fields = ["source", "matches_source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("segment__report")
+
+    def report_id_of(self, quote):
+        return quote.segment.report_id
+
+    @admin.display(description="report")
+    def report(self, quote):
+        return quote.segment.report
+
+    @admin.display(description="source segment (as it reads now)")
+    def source(self, quote):
+        if quote.segment_id is None:
+            return "—"
+        return format_html("<blockquote>{}</blockquote>", linebreaks(quote.segment.text))

@@ -1,0 +1,156 @@
+"""Forms behind the report change page: publication rules and lost-edit protection."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseModelFormSet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+
+from .. import history, workflow
+from ..models import Quote, Report, Segment
+
+
+def edit_token(updated_at):
+    return updated_at.isoformat() if updated_at else ""
+
+
+def time_zone_note():
+    return f"Times are in {timezone.get_current_timezone_name()} (the site's time zone)."
+
+
+class ReportAdminForm(forms.ModelForm):
+    # The report's updated_at when the form was opened; a save from a stale
+    # form is refused instead of overwriting someone else's work.
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    user = None  # set per request by ReportAdmin.get_form
+
+    class Meta:
+        model = Report
+        fields = ["title", "slug", "outlet", "correspondent", "dateline", "duration", "topics",
+                  "status", "published_at", "withdrawal_reason", "correction", "source_name",
+                  "source_text", "source_checksum"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edit_token"].initial = edit_token(self.instance.updated_at)
+        status = self.fields.get("status")
+        if status is not None and not workflow.can_publish(self.user):
+            status.choices = [c for c in status.choices if c[0] in workflow.UNPUBLISHED]
+        if "published_at" in self.fields:
+            field = self.fields["published_at"]
+            field.help_text = f"{field.help_text} Empty with “Published” means now. "
+            field.help_text += time_zone_note()
+
+    def clean(self):
+        cleaned = super().clean()
+        current = None
+        if self.instance.pk:
+            # Locked until this save commits: two saves cannot both pass the check.
+            current = Report.objects.select_for_update().filter(pk=self.instance.pk).first()
+            self._refuse_stale_edit(current)
+        before = workflow.PublicationState.of(current)
+        after = workflow.PublicationState.from_fields({**vars(before), **cleaned})
+        try:
+            workflow.check_change(self.user, before, after)
+        except PermissionDenied as refusal:
+            raise ValidationError(str(refusal)) from None
+        if "published_at" in self.fields:
+            cleaned["published_at"] = workflow.complete(after).published_at
+        elif after.status == Report.Status.WITHDRAWN:
+            workflow.complete(after)
+        return cleaned
+
+    def _refuse_stale_edit(self, current):
+        if current is None or self.cleaned_data.get("edit_token") == edit_token(current.updated_at):
+            return
+        user = history.last_saved_by(current)
+        who = (user.get_full_name() or user.get_username()) if user else "Someone (an import?)"
+        when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i:s")
+        raise ValidationError(
+            f"{who} saved this report at {when} ({timezone.get_current_timezone_name()}) "
+            "after you opened it. Your changes were NOT saved, so theirs are not lost: "
+            "open the report again to see them, then make your changes again.",
+            code="stale",
+        )
+
+
+class SegmentInlineForm(forms.ModelForm):
+    """A segment row; ``order`` is a sort key, renumbered 1..n when saved."""
+
+    order = forms.IntegerField(
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "segment-order", "style": "width:4em"}),
+        help_text="Drag the row, or type a number: gaps are fine, rows are renumbered on save.",
+    )
+
+    class Meta:
+        model = Segment
+        fields = ["kind", "speaker", "speaker_title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].initial = self.instance.position
+
+
+class ReportQuoteFormSet(BaseModelFormSet):
+    """The quotes of every segment of a report, edited on the report's page.
+
+    Quote has no foreign key to Report (it hangs off a segment), so this is a
+    model formset that takes the report as ``instance`` like an inline one.
+    """
+
+    def __init__(self, data=None, files=None, instance=None, save_as_new=False, prefix=None,
+                 queryset=None, **kwargs):  # fmt: skip
+        self.instance = instance if instance is not None else Report()
+        queryset = Quote.objects.all() if queryset is None else queryset
+        if self.instance.pk is None:
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(segment__report=self.instance).select_related("segment")
+        super().__init__(data, files, prefix=prefix, queryset=queryset, **kwargs)
+
+    @classmethod
+    def get_default_prefix(cls):
+        return "quotes"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "segment" in form.fields:
+            field = form.fields["segment"]
+            field.queryset = Segment.objects.filter(report=self.instance.pk).select_related(
+                "speaker"
+            )
+            field.label_from_instance = segment_label
+
+    def save_existing(self, form, obj, commit=True):
+        # Match against the segment as saved a moment ago, not as first loaded.
+        obj.segment.refresh_from_db(fields=["text"])
+        return super().save_existing(form, obj, commit)
+
+    def save_new(self, form, commit=True):
+        form.instance.segment.refresh_from_db(fields=["text"])
+        return super().save_new(form, commit)
+
+
+def segment_label(segment):
+    who = f" — {segment.speaker}" if segment.speaker_id else ""
+    return f"{segment.position}. {segment.get_kind_display()}{who}"
+
+
+class ScheduleForm(forms.Form):
+    published_at = forms.DateTimeField(label="Publish at", help_text=lazy(time_zone_note, str)())
+
+    def clean_published_at(self):
+        value = self.cleaned_data["published_at"]
+        if value <= timezone.now():
+            raise ValidationError("A scheduled time must be in the future.")
+        return value
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown to readers on the report's page."
+    )

@@ -1,0 +1,69 @@
+from functools import partial
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.checks import InlineModelAdminChecks
+from django.contrib.admin.utils import flatten_fieldsets
+from django.forms import modelformset_factory
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import Quote, Segment
+from .forms import ReportQuoteFormSet, SegmentInlineForm
+
+
+def quote_this_url(segment):
+    """The quote add form, filled in from a segment: the editor only trims the text."""
+    initial = {"segment": segment.pk, "speaker": segment.speaker_id or "", "text": segment.text}
+    return f"{reverse('admin:archive_quote_add')}?{urlencode(initial)}"
+
+
+def quote_this_link(segment):
+    if segment.pk is None:
+        return ""
+    return format_html('<a href="{}">Quote this</a>', quote_this_url(segment))
+
+
+class SegmentInline(admin.TabularInline):
+    model = Segment
+    form = SegmentInlineForm
+    fields = ["order", "kind", "speaker", "speaker_title", "text", "quote_this"]
+    readonly_fields = ["quote_this"]
+    autocomplete_fields = ["speaker"]
+    extra = 0
+    classes = ["segment-inline"]
+
+    @admin.display(description="")
+    def quote_this(self, segment):
+        return quote_this_link(segment)
+
+
+class NoForeignKeyChecks(InlineModelAdminChecks):
+    def _check_relation(self, obj, parent_model):
+        return []  # the formset finds the report's quotes through their segments
+
+
+class ReportQuoteInline(admin.TabularInline):
+    """The report's quotes, across all its segments."""
+
+    model = Quote
+    checks_class = NoForeignKeyChecks
+    fields = ["segment", "speaker", "text", "featured", "matches_source"]
+    readonly_fields = ["matches_source"]
+    autocomplete_fields = ["speaker"]
+    extra = 0
+    verbose_name_plural = "quotes (a new segment can be quoted once the report is saved)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        readonly = self.get_readonly_fields(request, obj)
+        return modelformset_factory(
+            self.model,
+            form=self.form,
+            formset=ReportQuoteFormSet,
+            fields=[
+                f for f in flatten_fieldsets(self.get_fieldsets(request, obj)) if f not in readonly
+            ],  # fmt: skip
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            extra=self.get_extra(request, obj),
+            can_delete=self.has_delete_permission(request, obj),
+        )

@@ -1,0 +1,59 @@
+"""Editorial operations on the archive's data, shared by the admin and the shell."""
+
+from django.db import transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from .models import Quote, Report, Segment, Speaker
+
+
+def touch_report(report_id):
+    """Mark a report as changed, so an editor holding an older form is warned."""
+    Report.objects.filter(pk=report_id).update(updated_at=timezone.now())
+
+
+def make_room(report_id):
+    """Move a report's segments past any position they could be given next.
+
+    Positions are unique per report and the constraint is checked row by row,
+    so reordering (or reverting an order) in place would collide midway.
+    """
+    segments = Segment.objects.filter(report_id=report_id)
+    top = segments.aggregate(top=Max("position"))["top"] or 0
+    segments.update(position=F("position") + top + segments.count() + 1)
+
+
+def renumber(report_id):
+    """Number a report's segments 1..n in their current order."""
+    segments = list(Segment.objects.filter(report_id=report_id).order_by("position", "pk"))
+    make_room(report_id)
+    for number, segment in enumerate(segments, start=1):
+        segment.position = number
+    Segment.objects.bulk_update(segments, ["position"])
+    return segments
+
+
+@transaction.atomic
+def merge_speakers(keep, others):
+    """Move every appearance, quote and filed report of ``others`` onto ``keep``.
+
+    Returns the counts moved; the other speakers are deleted. All or nothing.
+    """
+    others = [speaker for speaker in others if speaker.pk != keep.pk]
+    moved = {
+        "segments": Segment.objects.filter(speaker__in=others).update(speaker=keep),
+        "quotes": Quote.objects.filter(speaker__in=others).update(speaker=keep),
+        "reports": Report.objects.filter(correspondent__in=others).update(correspondent=keep),
+    }
+    moved["speakers"] = Speaker.objects.filter(pk__in=[s.pk for s in others]).delete()[0]
+    return moved
+
+
+def most_heard(speakers):
+    """The speaker with the most appearances: the default to keep in a merge."""
+    return (
+        Speaker.objects.filter(pk__in=[s.pk for s in speakers])
+        .annotate(appearances=Count("segments"))
+        .order_by("-appearances", "pk")
+        .first()
+    )

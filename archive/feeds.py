@@ -1,0 +1,39 @@
+"""RSS of the latest public reports."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+
+from .citations import format_duration
+from .models import Report
+
+
+class LatestReportsFeed(Feed):
+    title = "Report Archive: latest reports"
+    description = "The latest broadcast news reports published in the archive."
+
+    def link(self):
+        return reverse("archive:report_list")
+
+    def items(self):
+        return Report.objects.public().select_related("outlet", "correspondent")[:30]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        facts = [
+            item.outlet.name if item.outlet else "",
+            item.correspondent.name if item.correspondent else "",
+            item.dateline,
+            format_duration(item.duration),
+        ]
+        return " · ".join(fact for fact in facts if fact)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.correspondent.name if item.correspondent else None

@@ -1,0 +1,63 @@
+"""The parse of one transcript: plain data, free of Django."""
+
+from dataclasses import dataclass, field
+
+SEGMENT_KINDS = ("intro", "narration", "soundbite", "standup", "signoff", "direction")
+
+
+class TranscriptError(ValueError):
+    """A text that cannot be read as a transcript; the only exception the parser raises."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason = reason
+        self.line = line
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)
+
+
+@dataclass(frozen=True)
+class ParsedSegment:
+    kind: str
+    speaker: str | None
+    speaker_title: str | None
+    text: str
+    line: int = field(default=0, compare=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "speaker": self.speaker,
+            "speaker_title": self.speaker_title,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Parse:
+    """What a transcript says.
+
+    Two parses are equal when they describe the same report: warnings describe the
+    source text (and carry its line numbers), so they take no part in the comparison.
+    """
+
+    title: str
+    topics: list[str]
+    duration_seconds: int | None
+    outlet: str | None
+    correspondent: str | None
+    dateline: str | None
+    segments: list[ParsedSegment]
+    warnings: list[str] = field(default_factory=list, compare=False)
+
+    def as_dict(self, file: str | None = None) -> dict:
+        """The "Parse JSON" object of DESIGN.md, keys in its order."""
+        return {
+            "file": file,
+            "title": self.title,
+            "topics": list(self.topics),
+            "duration_seconds": self.duration_seconds,
+            "outlet": self.outlet,
+            "correspondent": self.correspondent,
+            "dateline": self.dateline,
+            "segments": [segment.as_dict() for segment in self.segments],
+            "warnings": list(self.warnings),
+        }

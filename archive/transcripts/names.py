@@ -1,0 +1,115 @@
+"""People: natural case from mixed-case mentions, and who a cue refers to."""
+
+import re
+
+from .titles import is_job_word, name_case, words_of
+
+_APOSTROPHES = "'’‘"
+# Words that may stand before a name in running text without being part of it.
+_NOT_NAMES = frozenset(
+    words_of(
+        """
+        a an and as at but by dr for from he her his in it its mr mr. mrs mrs. ms ms. now of on
+        our prof prof. she so that the their then there these they this those today when while
+        with yet
+    """
+    )
+)
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key: case, apostrophe style and spacing do not count."""
+    for apostrophe in _APOSTROPHES:
+        name = name.replace(apostrophe, "'")
+    return " ".join(name.split()).casefold()
+
+
+def is_mixed_case(text: str) -> bool:
+    return any(char.islower() for char in text) and any(char.isupper() for char in text)
+
+
+def _capitalized(word: str) -> bool:
+    letters = [char for char in word if char.isalpha()]
+    return bool(letters) and letters[0].isupper() and any(char.islower() for char in letters)
+
+
+class Names:
+    """What the transcript's own text says about the people it names.
+
+    `corpus` is every line of the transcript; only mixed-case spellings in it count as
+    mentions, so the upper-case cues themselves never do.
+    """
+
+    def __init__(self, corpus: str):
+        self._corpus = corpus
+        self._folded = name_key(corpus)
+        self._mentions: dict[str, str | None] = {}
+
+    def mention(self, name: str) -> str | None:
+        """The first mixed-case spelling of `name` (a word sequence) in the text.
+
+        A spelling with every word capitalised wins over one with words in capitals.
+        """
+        key = name_key(name)
+        if key not in self._mentions:
+            self._mentions[key] = self._find_mention(name.split())
+        return self._mentions[key]
+
+    def _find_mention(self, words: list[str]) -> str | None:
+        if not words or any(name_key(word) not in self._folded for word in words):
+            return None  # a quick no, before the regular expression's slow one
+        pattern = r"\s+".join(_word_pattern(word) for word in words)
+        regex = re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
+        fallback = None
+        for match in regex.finditer(self._corpus):
+            found = " ".join(match.group(0).split())
+            if all(_capitalized(word) for word in found.split()):
+                return found
+            if fallback is None and is_mixed_case(found) and found[0].isupper():
+                fallback = found
+        return fallback
+
+    def natural_case(self, name: str) -> str:
+        """A name written in capitals, in the case the text writes it, or title case.
+
+        The whole name's mixed-case mention wins; failing that each word's own
+        (McAllister from "Mr. McAllister"), and failing that name_case.
+        """
+        if not any(char.isupper() for char in name):
+            return name
+        if found := self.mention(name):
+            return found
+        words = []
+        for word in name.split():
+            found = self.mention(word)
+            words.append(found if found and _capitalized(found) else name_case(word))
+        return " ".join(words)
+
+    def full_name_ending_with(self, surname: str) -> str | None:
+        """A fuller name the text writes for `surname` ("Site manager Łukasz Wójtowski")."""
+        if name_key(surname) not in self._folded:
+            return None
+        regex = re.compile(rf"(?<!\w){_word_pattern(surname)}(?![\w'’])", re.IGNORECASE)
+        for match in regex.finditer(self._corpus):
+            if not _capitalized(match.group(0)):
+                continue
+            line_start = self._corpus.rfind("\n", 0, match.start()) + 1
+            start = max(line_start, match.start() - 80)
+            before = self._corpus[start : match.start()].split()[-2:]
+            given: list[str] = []
+            for word in reversed(before):
+                if (
+                    not _capitalized(word)
+                    or word.casefold() in _NOT_NAMES
+                    or word[-1] in ".,;:!?\"“”'’)"
+                    or is_job_word(word)
+                ):
+                    break
+                given.insert(0, word)
+            if given:
+                return " ".join([*given, match.group(0)])
+        return None
+
+
+def _word_pattern(word: str) -> str:
+    return "".join("['’‘]" if char in _APOSTROPHES else re.escape(char) for char in word)

@@ -1,0 +1,118 @@
+"""The exporter: a Parse written back as text format version 1."""
+
+import json
+
+from .header import duration_to_text
+from .model import Parse, ParsedSegment, TranscriptError
+from .parser import parse as parse_text
+
+
+def render(parse: Parse) -> str:
+    """Text that parses back to `parse`, one paragraph per segment.
+
+    Each segment is written in the plainest form that reads back as the same segment:
+    - intro: the bare paragraph, or `NAME, TITLE: words` when an anchor speaks it;
+    - narration: the bare paragraph when it is the correspondent's, otherwise
+      `NAME, TITLE (voice-over): words`;
+    - soundbite: `NAME, TITLE "words"` (or `NAME "words"`);
+    - standup: `NAME PLACE "words"`, or `NAME (on camera): words` without a place;
+    - signoff: its own paragraph, last; direction: `(WORDS)`.
+    The cue's name is the speaker's in capitals; the parser recovers its natural case
+    from the mixed-case mentions that the segments' words keep.
+
+    A segment that the plain form would misread (a bare paragraph that continues a
+    `NAME:` speaker, words that look like a cue) gets the next form; every choice is
+    checked by parsing the result.
+    """
+    head = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
+    if parse.duration_seconds is not None:
+        head.append(duration_to_text(parse.duration_seconds))
+    segments = parse.segments
+    options = [
+        _forms(segment, segments[index - 1] if index else None, _next(segments, index))
+        for index, segment in enumerate(segments)
+    ]
+    choices = [0] * len(segments)
+    text = _join(head, options, choices)
+    for _ in range(3 * len(segments) + 10):
+        mismatch = _first_mismatch(text, parse, len(head))
+        if mismatch is None or mismatch >= len(segments):
+            break
+        if choices[mismatch] + 1 < len(options[mismatch]):
+            choices[mismatch] += 1
+        elif mismatch and choices[mismatch - 1] + 1 < len(options[mismatch - 1]):
+            # The paragraph before may be the one that changes how this one reads.
+            choices[mismatch - 1] += 1
+            choices[mismatch] = 0
+        else:
+            break
+        text = _join(head, options, choices)
+    return text
+
+
+def _next(segments: list[ParsedSegment], index: int) -> ParsedSegment | None:
+    return segments[index + 1] if index + 1 < len(segments) else None
+
+
+def _join(head: list[str], options: list[list[str]], choices: list[int]) -> str:
+    paragraphs = [forms[choice] for forms, choice in zip(options, choices, strict=True)]
+    return "\n".join([*head, *paragraphs]) + "\n"
+
+
+def _first_mismatch(text: str, expected: Parse, head_lines: int) -> int | None:
+    """Index of the first segment that `text` does not give back, None when all match."""
+    try:
+        again = parse_text(text)
+    except TranscriptError as error:
+        # One paragraph per line, after the head: the line tells the segment.
+        return max(0, (error.line or 0) - head_lines - 1)
+    if again == expected:
+        return None
+    for index, (got, wanted) in enumerate(zip(again.segments, expected.segments, strict=False)):
+        if got != wanted:
+            return index
+    return min(len(again.segments), len(expected.segments))
+
+
+def _forms(
+    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+) -> list[str]:
+    """The ways to write `segment`, the most natural first."""
+    kind, speaker, title, words = segment.kind, segment.speaker, segment.speaker_title, segment.text
+    if kind == "direction":
+        return [f"({words})"]
+    if kind == "signoff":
+        return [words]
+
+    name = speaker.upper() if speaker else None
+    label = ", ".join(part for part in (name, title) if part)
+    spaced = " ".join(part for part in (name, title) if part)
+    plain: list[str] = [words]
+    quoted: list[str] = []
+    cued: list[str] = []
+    if label:
+        if kind == "intro":
+            cued = [f"{label}: {words}"]
+        elif kind == "narration":
+            cued = [f"{label} (voice-over): {words}", f"{label}: {words}"]
+        elif kind == "standup":
+            quoted = [f'{spaced} "{words}"', f'{label} "{words}"']
+            cued = [f"{label} (on camera): {words}", f"{label}: {words}"]
+        else:
+            quoted = [f'{label} "{words}"', f'{spaced} "{words}"']
+            cued = [f"{label}: {words}", f"{label} (on camera): {words}"]
+
+    if previous is not None and (previous.kind, previous.speaker) == (kind, speaker) and not title:
+        forms = plain + quoted + cued
+    elif kind in ("intro", "narration") and not title:
+        forms = plain + cued
+    else:
+        forms = quoted + cued + plain
+    if (
+        following is not None
+        and (following.kind, following.speaker) == (kind, speaker)
+        and following.speaker_title is None
+    ):
+        # Only after a `NAME:` cue does a bare paragraph go on in the same voice.
+        forms = cued + forms
+    return list(dict.fromkeys(forms))

@@ -1,0 +1,133 @@
+"""The editorial workflow: who may move a report between states, and the moves.
+
+A report's publication state is three fields: ``status``, ``published_at`` and
+``withdrawal_reason``. Everyone who may edit a report may move it between
+*draft* and *review*. Anything else (publish now, schedule, withdraw, back to
+draft from published or withdrawn, or editing the time or the reason) needs
+``archive.publish_report``. The admin, the shell and any importer call the same
+functions, so the rule cannot be bypassed by choosing another route.
+
+Scheduling needs no job: a published report whose ``published_at`` is in the
+future is invisible until that moment, because ``Report.objects.public()``
+decides visibility at query time.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Report, ReportStatus
+
+PUBLISH_PERMISSION = "archive.publish_report"
+UNPUBLISHED = (ReportStatus.DRAFT, ReportStatus.REVIEW)
+
+
+@dataclass(frozen=True)
+class PublicationState:
+    status: str = ReportStatus.DRAFT
+    published_at: datetime | None = None
+    withdrawal_reason: str = ""
+
+    @classmethod
+    def of(cls, report):
+        """The state of a report; a new (unsaved or missing) report is a blank draft."""
+        if report is None:
+            return cls()
+        return cls(report.status, report.published_at, report.withdrawal_reason)
+
+    @classmethod
+    def from_fields(cls, fields):
+        """The state held in a mapping of field values (a form, a stored version)."""
+        return cls(
+            fields.get("status", ReportStatus.DRAFT),
+            fields.get("published_at"),
+            fields.get("withdrawal_reason", ""),
+        )
+
+
+def can_publish(user):
+    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def may_change(user, before, after):
+    """Whether ``user`` may move a report from state ``before`` to ``after``."""
+    if before == after or can_publish(user):
+        return True
+    # Without the permission only the draft/review status may change.
+    return (
+        before.status in UNPUBLISHED
+        and after.status in UNPUBLISHED
+        and before.published_at == after.published_at
+        and before.withdrawal_reason == after.withdrawal_reason
+    )
+
+
+def check_change(user, before, after):
+    if not may_change(user, before, after):
+        raise PermissionDenied(
+            "Only editors may publish, schedule or withdraw a report, "
+            "or change its publication time or withdrawal notice."
+        )
+
+
+def complete(state, *, now=None):
+    """Fill in what an editor may leave out, and refuse what makes no sense.
+
+    Published without a time means "now"; withdrawn needs a public reason.
+    """
+    if state.status == ReportStatus.PUBLISHED and state.published_at is None:
+        state = PublicationState(state.status, now or timezone.now(), state.withdrawal_reason)
+    if state.status == ReportStatus.WITHDRAWN and not state.withdrawal_reason.strip():
+        raise ValidationError(
+            {"withdrawal_reason": "A withdrawn report needs a reason; readers are shown it."}
+        )
+    return state
+
+
+def _move(report, user, after):
+    check_change(user, PublicationState.of(report), after)
+    report.status = after.status
+    report.published_at = after.published_at
+    report.withdrawal_reason = after.withdrawal_reason
+    report.save(update_fields=["status", "published_at", "withdrawal_reason", "updated_at"])
+    return report
+
+
+def publish(report, *, user, now=None):
+    """Make a report public now."""
+    now = now or timezone.now()
+    return _move(report, user, PublicationState(ReportStatus.PUBLISHED, now, ""))
+
+
+def schedule(report, at, *, user, now=None):
+    """Publish a report at a future moment; it goes live by itself then."""
+    if at <= (now or timezone.now()):
+        raise ValidationError({"published_at": "A scheduled time must be in the future."})
+    return _move(report, user, PublicationState(ReportStatus.PUBLISHED, at, ""))
+
+
+def withdraw(report, reason, *, user):
+    """Take a report down; its page answers 410 with ``reason``."""
+    after = complete(PublicationState(ReportStatus.WITHDRAWN, report.published_at, reason))
+    return _move(report, user, after)
+
+
+def back_to_draft(report, *, user):
+    return _move(report, user, PublicationState(ReportStatus.DRAFT, report.published_at, ""))
+
+
+def submit_for_review(report, *, user):
+    after = PublicationState(ReportStatus.REVIEW, report.published_at, report.withdrawal_reason)
+    return _move(report, user, after)
+
+
+def transition_all(reports, move, *, user, **kwargs):
+    """Apply one move to many reports; returns how many moved. All or nothing."""
+    with transaction.atomic():
+        reports = list(Report.objects.select_for_update().filter(pk__in=[r.pk for r in reports]))
+        for report in reports:
+            move(report, user=user, **kwargs)
+    return len(reports)

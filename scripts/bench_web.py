@@ -1,0 +1,337 @@
+"""`make bench-web`: server time, queries, search latency and throughput of the public site.
+
+Builds var/bench.sqlite3 (10,000 reports and 100,000 segments, then 1,000,000
+segments for search; fixed seed, raw executemany in one transaction), and prints
+in one run:
+
+- p50/p95 server time and queries per page (django.test.Client, in process);
+- search latency for common and rare terms against a plain LIKE scan of the
+  same rows (the ratio);
+- requests per second of /reports/ under gunicorn against a hello-world view
+  served by the same gunicorn.
+
+Usage: python -m scripts.bench_web [--keep]   (--keep reuses an existing database)
+"""
+
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DB_PATH = BASE_DIR / "var" / "bench.sqlite3"
+os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+os.environ["DJANGO_SETTINGS_MODULE"] = "scripts.bench_settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from archive import search  # noqa: E402
+from archive.models import Report  # noqa: E402
+
+SEED = 20240501
+REPORTS = 10_000
+SEGMENTS_PER_REPORT_PAGES = 10  # 100,000 segments for the page timings
+SEGMENTS_PER_REPORT_SEARCH = 100  # 1,000,000 segments for search
+RARE_WORD = "quetzalcoatlus"
+RARE_COUNT = 12
+COMMON_WORD = "government"
+
+_WORDS_TEXT = (
+    "the of and to in a is that for on with as by at from was it be this are have has were "
+    "an or but not they which their been more will would about after also over said year "
+    "government minister president people country talks trade economy energy oil gas market "
+    "prices city police court election vote party leader military troops border security "
+    "health hospital school students workers union strike factory company investors bank "
+    "growth technology startup science research space climate water storm flood drought "
+    "farmers harvest exports imports sanctions summit agreement treaty protest crowd square "
+    "capital region village bridge road railway port airport ship cargo pipeline reactor "
+    "power grid solar wind coal mine steel aluminium copper nickel lithium cobalt tungsten"
+)
+WORDS = _WORDS_TEXT.split()
+
+
+def sqlite_time(value):
+    """Django's SQLite storage format for an aware UTC datetime."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def zipf_words(rng, count):
+    # Heavier weights on the first words, as in real text.
+    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
+    return rng.choices(WORDS, weights=weights, k=count)
+
+
+def build_database(keep):
+    if keep and DB_PATH.exists():
+        print(f"reusing {DB_PATH.relative_to(BASE_DIR)}")
+        return
+    DB_PATH.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    rng = random.Random(SEED)
+    now = datetime.now(UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        search.drop_sqlite_triggers(cursor)  # bulk load, then one index rebuild
+        cursor.executemany(
+            "INSERT INTO archive_organization (id, name, slug) VALUES (%s, %s, %s)",
+            [(i, f"Outlet {i}", f"outlet-{i}") for i in range(1, 51)],
+        )
+        cursor.executemany(
+            "INSERT INTO archive_topic (id, name, slug) VALUES (%s, %s, %s)",
+            [(i, f"Topic {i}", f"topic-{i}") for i in range(1, 41)],
+        )
+        cursor.executemany(
+            "INSERT INTO archive_speaker (id, name, slug, role, organization_id) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (i, f"Speaker {i}", f"speaker-{i}", "Minister", rng.randint(1, 50))
+                for i in range(1, 2001)
+            ],
+        )
+        statuses = ["published"] * 9 + ["draft"]
+        reports = []
+        for i in range(1, REPORTS + 1):
+            status = statuses[i % 10]
+            published = now - timedelta(hours=i * 7)
+            title = " ".join(zipf_words(rng, 7)).capitalize() + f" {i}"
+            reports.append(
+                (
+                    i, title, f"report-{i}", rng.randint(1, 50), rng.randint(1, 2000),
+                    "Capital", rng.randint(60, 600) * 1_000_000,
+                    status, sqlite_time(published), "", "", "", "", "",
+                    sqlite_time(now), sqlite_time(now),
+                )
+            )  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO archive_report (id, title, slug, outlet_id, correspondent_id, dateline,"
+            " duration, status, published_at, withdrawal_reason, correction, source_name,"
+            " source_text, source_checksum, created_at, updated_at)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            reports,
+        )
+        cursor.executemany(
+            "INSERT INTO archive_report_topics (report_id, topic_id) VALUES (%s, %s)",
+            [(i, 1 + (i + k) % 40) for i in range(1, REPORTS + 1) for k in (0, 7)],
+        )
+        insert_segments(cursor, rng, 1, SEGMENTS_PER_REPORT_PAGES)
+        cursor.executemany(
+            "INSERT INTO archive_quote (segment_id, speaker_id, text, featured, matches_source,"
+            " created_at) SELECT id, speaker_id, substr(text, 1, 40), %s, 1, %s"
+            " FROM archive_segment WHERE report_id = %s AND position = 1",
+            [(i % 50 == 0, sqlite_time(now), i) for i in range(1, REPORTS + 1)],
+        )
+        search.rebuild_sqlite_index(cursor)
+    search.install_index(connection)
+    print(f"generated {REPORTS:,} reports, {count_segments():,} segments "
+          f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+
+
+def insert_segments(cursor, rng, first_position, last_position):
+    kinds = ["narration", "soundbite", "narration", "soundbite", "standup"]
+    rows = []
+    for report_id in range(1, REPORTS + 1):
+        for position in range(first_position, last_position + 1):
+            kind = kinds[position % len(kinds)]
+            speaker = rng.randint(1, 2000) if kind == "soundbite" else None
+            text = " ".join(zipf_words(rng, 30)).capitalize() + "."
+            rows.append((report_id, position, kind, speaker, "MINISTER" if speaker else "", text))
+    # A rare word in a dozen segments, for the rare-term search.
+    for index in rng.sample(range(len(rows)), RARE_COUNT):
+        row = rows[index]
+        rows[index] = (*row[:5], f"{row[5]} {RARE_WORD} sighted.")
+    cursor.executemany(
+        "INSERT INTO archive_segment (report_id, position, kind, speaker_id, speaker_title, text)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        rows,
+    )
+
+
+def grow_to_search_size():
+    if count_segments() >= REPORTS * SEGMENTS_PER_REPORT_SEARCH:
+        return
+    started = time.perf_counter()
+    rng = random.Random(SEED + 1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        search.drop_sqlite_triggers(cursor)
+        insert_segments(cursor, rng, SEGMENTS_PER_REPORT_PAGES + 1, SEGMENTS_PER_REPORT_SEARCH)
+        search.rebuild_sqlite_index(cursor)
+    search.install_index(connection)
+    print(f"grew to {count_segments():,} segments in {time.perf_counter() - started:.1f} s")
+
+
+def count_segments():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM archive_segment")
+        return cursor.fetchone()[0]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_pages(rounds=200):
+    client = Client()
+    rng = random.Random(SEED)
+    published = list(Report.objects.public().values_list("slug", flat=True)[:2000])
+    pages = {
+        "home": lambda: "/",
+        "report list": lambda: "/reports/",
+        "report list p.50": lambda: "/reports/?page=50",
+        "report list filtered": lambda: f"/reports/?topic=topic-{rng.randint(1, 40)}&year=2023",
+        "report detail": lambda: f"/reports/{rng.choice(published)}/",
+        "speaker list": lambda: "/speakers/",
+        "speaker detail": lambda: f"/speakers/speaker-{rng.randint(1, 2000)}/",
+        "quote list": lambda: "/quotes/",
+        "topic": lambda: f"/topics/topic-{rng.randint(1, 40)}/",
+        "search (rare)": lambda: f"/search/?q={RARE_WORD}",
+        "feed": lambda: "/feeds/reports/",
+        "citation (bib)": lambda: f"/reports/{rng.choice(published)}/cite.bib",
+    }
+    print(f"\nPages at {REPORTS:,} reports, {count_segments():,} segments "
+          f"(in-process Client, {rounds} requests each)")  # fmt: skip
+    print(f"{'page':24} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    results = {}
+    for name, url_for in pages.items():
+        for _ in range(5):  # warm caches
+            client.get(url_for())
+        times = []
+        for _ in range(rounds):
+            url = url_for()
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 404), (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url_for())
+        p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+        results[name] = p50
+        print(f"{name:24} {p50:8.2f} {p95:8.2f} {len(queries):8d}")
+    return results
+
+
+def time_search():
+    reports = Report.objects.public()
+    print(f"\nSearch at {count_segments():,} segments (p50 of repeated runs, ms)")
+    print(f"{'term':18} {'hits':>6} {'FTS':>9} {'LIKE':>9} {'LIKE/FTS':>9}")
+    figures = {}
+    for label, word in (("rare", RARE_WORD), ("common", COMMON_WORD)):
+        fts_times = []
+        for _ in range(15):
+            started = time.perf_counter()
+            results, _ = search.search(word, reports)
+            fts_times.append((time.perf_counter() - started) * 1000)
+        like_times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            search.like_scan(word, reports)
+            like_times.append((time.perf_counter() - started) * 1000)
+        fts, like = statistics.median(fts_times), statistics.median(like_times)
+        figures[label] = (fts, like)
+        hits = len(results.hits)
+        print(f"{label + ' (' + word + ')':18} {hits:6d} {fts:9.2f} {like:9.1f} {like / fts:8.0f}x")
+    return figures
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load(port, path, seconds=4.0, threads=8, max_requests=40_000):
+    """Requests per second from `threads` clients, bounded in time and count."""
+    done = [0] * threads
+    errors = [0] * threads
+    deadline = time.perf_counter() + seconds
+
+    def worker(index):
+        while time.perf_counter() < deadline and sum(done) < max_requests:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    done[index] += 1
+                else:
+                    errors[index] += 1
+            except OSError:
+                errors[index] += 1
+            finally:
+                conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started), sum(errors)
+
+
+def time_throughput(workers=4):
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "scripts.bench_settings"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+        cwd=BASE_DIR, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        load(port, "/bench-hello/", seconds=1)  # warm every worker
+        load(port, "/reports/", seconds=1)
+        hello, hello_errors = load(port, "/bench-hello/")
+        reports, report_errors = load(port, "/reports/")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"\nThroughput under gunicorn ({workers} sync workers, 8 client threads, 4 s each)")
+    print(f"hello world   {hello:8.0f} req/s  ({hello_errors} errors)")
+    print(f"/reports/     {reports:8.0f} req/s  ({report_errors} errors)")
+    print(f"ratio         {reports / hello:8.2f}  (target ≥ 0.25)")
+    return reports / hello
+
+
+def main():
+    build_database(keep="--keep" in sys.argv)
+    pages = time_pages()
+    ratio = time_throughput()
+    grow_to_search_size()
+    figures = time_search()
+    rare_fts, rare_like = figures["rare"]
+    print("\nTargets")
+    for label, ok in [
+        ("list p50 < 5 ms", pages["report list"] < 5),
+        ("detail p50 < 5 ms", pages["report detail"] < 5),
+        ("rare search < 50 ms at 1M segments", rare_fts < 50),
+        ("rare search ≥ 50x faster than LIKE", rare_like / rare_fts >= 50),
+        ("list throughput ≥ 1/4 of hello world", ratio >= 0.25),
+    ]:
+        print(f"  [{'x' if ok else ' '}] {label}")
+
+
+if __name__ == "__main__":
+    main()

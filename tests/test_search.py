@@ -1,0 +1,221 @@
+"""Full-text search: parsing, ranking, phrases, prefixes, bad input, index sync, visibility."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from archive import search
+from archive.models import Report, Segment
+from archive.search import Term, fts5_query, parse_query
+
+from .factories import make_report, make_segment, make_speaker
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query):
+    results, _ = search.search(query, Report.objects.public())
+    return [hit.report.title for hit in results.hits]
+
+
+@pytest.mark.parametrize(
+    "raw, terms",
+    [
+        ("china", [Term(("china",))]),
+        ('"rare earth" invest*', [Term(("rare", "earth")), Term(("invest",), prefix=True)]),
+        ('"unbalanced quote', [Term(("unbalanced",)), Term(("quote",))]),
+        ("china AND russia OR NOT NEAR", [Term(("china",)), Term(("russia",))]),
+        (
+            "col:umn -minus ^caret",
+            [Term(("col",)), Term(("umn",)), Term(("minus",)), Term(("caret",))],
+        ),
+        ("a* *", [Term(("a",))]),
+        ("", []),
+        ('"" *** ()', []),
+        ("snake_case", [Term(("snake",)), Term(("case",))]),
+    ],
+)
+def test_parse_query_keeps_words_phrases_and_prefixes_only(raw, terms):
+    assert parse_query(raw) == terms
+
+
+def test_fts5_query_quotes_every_token():
+    terms = parse_query('NEAR(x y) "rare earth" invest* OR')
+    assert fts5_query(terms) == '"rare earth" "x" "y" "invest"*'
+
+
+def test_parse_query_bounds_the_work():
+    assert len(parse_query("word " * 5000)) == 1
+    assert len(parse_query(" ".join(f"w{i}" for i in range(100)))) == search.MAX_TERMS
+
+
+BAD_QUERIES = [
+    '"unbalanced',
+    'a "b',
+    "AND",
+    "OR NOT",
+    "NEAR(a b)",
+    "^start",
+    "col:umn",
+    "-minus",
+    "*",
+    "invest**",
+    '""',
+    "(((",
+    "'; DROP TABLE archive_report; --",
+    "a\x00b",
+    "x" * 10_000,
+    "word " * 2_000,
+    "",
+    "   ",
+    "{near}",
+    "émigré ☃ 中国",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES, ids=range(len(BAD_QUERIES)))
+def test_bad_queries_give_a_normal_page(client, query):
+    make_segment(make_report("Anything"), text="Plain words about something.")
+    response = client.get(reverse("archive:search"), {"q": query, "page": "2"})
+    assert response.status_code == 200
+    assert Report.objects.count() == 1
+
+
+def test_title_matches_rank_above_passing_mentions():
+    mention = make_report("Weather in the capital")
+    make_segment(mention, text="A long day. " * 20 + "Lithium came up once.")
+    headline = make_report("Lithium mines reopen")
+    make_segment(headline, text="Miners returned to work on Monday.")
+    assert found("lithium") == ["Lithium mines reopen", "Weather in the capital"]
+
+
+def test_more_mentions_rank_higher():
+    once = make_report("Once")
+    make_segment(once, text="Cobalt is mentioned here, with many other words around it today.")
+    often = make_report("Often")
+    make_segment(often, text="Cobalt, cobalt and more cobalt.")
+    assert found("cobalt") == ["Often", "Once"]
+
+
+def test_phrases_match_words_in_order():
+    make_segment(make_report("In order"), text="Exports of rare earth metals grew.")
+    make_segment(make_report("Apart"), text="The earth is rare in places.")
+    assert found('"rare earth"') == ["In order"]
+    assert sorted(found("rare earth")) == ["Apart", "In order"]
+
+
+def test_prefix_terms_match_longer_words():
+    make_segment(make_report("Prefixed"), text="Foreign investment doubled.")
+    assert found("invest*") == ["Prefixed"]
+    assert found("inves*") == ["Prefixed"]
+    assert found("dou*") == ["Prefixed"]
+
+
+def test_all_terms_are_required():
+    make_segment(make_report("Both"), text="Nickel and copper prices.")
+    make_segment(make_report("One"), text="Nickel prices.")
+    assert found("nickel copper") == ["Both"]
+
+
+def test_snippets_are_escaped_except_the_marks(client):
+    make_segment(make_report("Hostile"), text="<b>bold</b> & <script>x</script> tungsten here")
+    html = client.get(reverse("archive:search"), {"q": "tungsten"}).text
+    assert (
+        "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt; <mark>tungsten</mark>" in html
+    )
+
+
+def test_search_filters_like_the_list(client):
+    speaker = make_speaker("Filter Person")
+    old = make_report("Old zinc", published_at=timezone.now() - timedelta(days=800))
+    make_segment(old, text="Zinc smelters.")
+    new = make_report("New zinc")
+    make_segment(new, text="Zinc smelters.", speaker=speaker)
+    url = reverse("archive:search")
+    hits = client.get(url, {"q": "zinc", "speaker": speaker.slug}).context["results"].hits
+    assert [hit.report.title for hit in hits] == ["New zinc"]
+    hits = client.get(url, {"q": "zinc", "year": old.published_at.year}).context["results"].hits
+    assert "Old zinc" in [hit.report.title for hit in hits]
+
+
+def test_index_follows_edits():
+    segment = make_segment(make_report("Edited"), text="Originally about bauxite.")
+    assert found("bauxite") == ["Edited"]
+    segment.text = "Now about manganese."
+    segment.save()
+    assert found("bauxite") == []
+    assert found("manganese") == ["Edited"]
+    Segment.objects.filter(pk=segment.pk).update(text="Then about vanadium.")
+    assert found("manganese") == [] and found("vanadium") == ["Edited"]
+    report = segment.report
+    report.title = "Retitled chromium story"
+    report.save()
+    assert found("chromium") == ["Retitled chromium story"]
+    assert found("edited") == []
+
+
+def test_index_follows_deletions():
+    segment = make_segment(make_report("Deleted"), text="About palladium.")
+    make_segment(segment.report, text="About platinum.")
+    segment.delete()
+    assert found("palladium") == []
+    assert found("platinum") == ["Deleted"]
+    segment.report.delete()
+    assert found("platinum") == [] and found("deleted") == []
+
+
+def test_index_follows_bulk_imports():
+    report = make_report("Imported")
+    Segment.objects.bulk_create(
+        [Segment(report=report, position=n, text=f"Imported line {n} on graphite.") for n in (1, 2)]
+    )
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                title="Bulk molybdenum",
+                slug="bulk-molybdenum",
+                status="published",
+                published_at=timezone.now() - timedelta(hours=1),
+            )
+        ]
+    )
+    assert found("graphite") == ["Imported"]
+    assert [r.title for r in reports] == found("molybdenum")
+
+
+@pytest.mark.parametrize(
+    "status, published_at",
+    [
+        (Report.Status.DRAFT, None),
+        (Report.Status.REVIEW, None),
+        (Report.Status.PUBLISHED, timezone.now() + timedelta(days=1)),
+        (Report.Status.WITHDRAWN, timezone.now() - timedelta(days=1)),
+    ],
+    ids=["draft", "review", "scheduled", "withdrawn"],
+)
+def test_search_shows_only_public_reports(client, status, published_at):
+    hidden = make_report("Hidden iridium", status=status, published_at=published_at)
+    make_segment(hidden, text="Iridium secrets.")
+    assert found("iridium") == []
+    html = client.get(reverse("archive:search"), {"q": "iridium"}).text
+    assert "Hidden iridium" not in html and "secrets" not in html
+
+
+def test_results_link_to_the_best_segment(client):
+    report = make_report("Anchored")
+    make_segment(report, text="Nothing here.")
+    make_segment(report, text="Rhodium at last.")
+    html = client.get(reverse("archive:search"), {"q": "rhodium"}).text
+    assert f'href="{report.get_absolute_url()}#segment-2"' in html
+
+
+def test_search_pages_do_not_repeat_results(client):
+    for n in range(25):
+        make_segment(make_report(f"Osmium {n}"), text="Osmium news.")
+    first, _ = search.search("osmium", Report.objects.public(), page=1)
+    second, _ = search.search("osmium", Report.objects.public(), page=2)
+    assert first.has_next and not second.has_next
+    titles = [h.report.title for h in first.hits + second.hits]
+    assert len(titles) == len(set(titles)) == 25
