@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 SEED = settings.BASE_DIR / "fixtures" / "transcripts" / "skolkovo-china-russia-hi-tech-center.txt"
 SEED_SLUG = SEED.stem
-EXAMPLES = sorted((Path(__file__).parent / "importer_files").glob("*.txt"))
+EXAMPLES = sorted((Path(__file__).parent / "transcripts" / "examples").glob("*.txt"))
 FIXTURE_TIME = "2026-11-28T00:00:00+00:00"
 REFUSAL = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<reason>.+)$")
 
