@@ -67,6 +67,10 @@ class ImportCounts:
         )
 
 
+# Captions recur across an archive's files; splitting one is not free.
+caption_parts = lru_cache(maxsize=100_000)(split_title)
+
+
 @lru_cache(maxsize=100_000)
 def slug_of(value):
     """The slug a name is known by (the base of ``text.unique_slug``); cached: names recur."""
@@ -371,7 +375,7 @@ class _Importer:
                 if known and (known["role"] or known["organization"]):
                     continue
                 if slug in captions:
-                    role, org = split_title(captions[slug])
+                    role, org = caption_parts(captions[slug])
                     fields = {"role": role or "", "organization": organization(org)}
                 elif name == parse.correspondent:
                     fields = {"role": CORRESPONDENT_ROLE, "organization": outlet}

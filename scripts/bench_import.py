@@ -26,6 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FIRST = [
+    "Adele",
+    "Boris",
+    "Carmen",
+    "Damian",
+    "Estelle",
+    "Fabian",
+    "Gisela",
+    "Henrik",
+    "Irena",
+    "Jakob",
+    "Klara",
+    "Leon",
+    "Marta",
+    "Nils",
+    "Oksana",
+    "Pieter",
+    "Rosa",
+    "Sven",
+    "Tereza",
+    "Ulla",
     "Amara",
     "Bogdan",
     "Celia",
@@ -221,6 +241,8 @@ def paragraph(rng, sentences=3):
 
 def make_people(rng, count):
     names = [f"{first} {last}" for first in FIRST for last in LAST]
+    if len(names) < count:
+        raise SystemExit(f"only {len(names)} distinct names for {count} speakers")
     rng.shuffle(names)
     return names[:count]
 
