@@ -475,7 +475,7 @@ class _Importer:
             report_id, position = old_position[quote.segment_id]
             candidates = by_report.get(report_id)
             if not candidates:
-                continue  # a report rebuilt with no segment keeps nothing to attach to
+                continue  # cannot happen: a parse always has a paragraph
 
             def distance(segment, position=position):
                 return abs(segment.position - position)
