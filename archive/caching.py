@@ -179,8 +179,10 @@ def data_version(now):
     if row is None:
         return None
     counter, next_publication = row
-    if isinstance(next_publication, str):  # SQLite: text, in UTC
-        next_publication = parse_datetime(next_publication).replace(tzinfo=UTC)
+    if isinstance(next_publication, str):  # SQLite: text or a naive datetime, in UTC
+        next_publication = parse_datetime(next_publication)
+    if next_publication is not None and timezone.is_naive(next_publication):
+        next_publication = next_publication.replace(tzinfo=UTC)
     return counter, next_publication
 
 
