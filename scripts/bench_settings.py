@@ -14,4 +14,4 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 LOGGING = {"version": 1, "disable_existing_loggers": True}
 
 # The bench serves no static files: WhiteNoise need not warn that none were collected.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
