@@ -45,6 +45,25 @@ clean:
 bench-web: install
 	$(PY) -m scripts.bench_web
 
+# fixtures/archive.json is built from fixtures/transcripts/ by the importer, in a
+# throw-away SQLite database, published at a fixed time; record times are pinned
+# to it too, so the file is byte-for-byte reproducible.
+FIXTURE_TIME ?= 2026-11-28T00:00:00+00:00
+FIXTURE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixtures-build.sqlite3
+
+.PHONY: fixtures bench-import
+fixtures: install
+	mkdir -p var && rm -f var/fixtures-build.sqlite3*
+	$(FIXTURE_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	$(FIXTURE_ENV) $(PY) manage.py import_transcripts fixtures/transcripts --publish --published-at $(FIXTURE_TIME)
+	$(FIXTURE_ENV) $(PY) manage.py shell -c "from archive.models import Quote, Report; from django.utils.dateparse import parse_datetime; t = parse_datetime('$(FIXTURE_TIME)'); Report.objects.update(created_at=t, updated_at=t); Quote.objects.update(created_at=t)"
+	$(FIXTURE_ENV) $(PY) manage.py dumpdata archive --natural-foreign --natural-primary --indent 2 --output fixtures/archive.json
+	mkdir -p var && rm -f var/fixtures-build.sqlite3*
+
+# Import speed against loaddata and a raw sqlite3 insert (scripts/bench_import.py).
+bench-import: install
+	$(PY) -m scripts.bench_import
+
 # Production mode on this machine: DEBUG off, gunicorn, WhiteNoise. Without a
 # SECRET_KEY in the environment, one is generated once into var/secret_key
 # (mode 600) and reused. Plain HTTP on 127.0.0.1, so the HTTPS redirect is off

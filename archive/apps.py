@@ -9,7 +9,9 @@ class ArchiveConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from .caching import ensure_triggers_after_migrate
         from .search import ensure_index_after_migrate
 
         # SQLite drops a table's triggers when a migration rebuilds the table.
         post_migrate.connect(ensure_index_after_migrate, sender=self)
+        post_migrate.connect(ensure_triggers_after_migrate, sender=self)

@@ -71,10 +71,22 @@ class Organization(models.Model):
         return (self.slug,)
 
 
+def public_report_exists(field, *, now=None):
+    """EXISTS(the public report whose primary key is ``field`` of the outer row).
+
+    The speaker and topic querysets probe reports by primary key, one row at a
+    time, so they cost a few index lookups per speaker or topic whatever the
+    archive's size. Joined to the report table instead, SQLite without
+    statistics (no ``ANALYZE``) starts from every public report: 0.9 s for the
+    speaker list at 10,000 reports instead of 5 ms.
+    """
+    return Exists(Report.objects.public(now=now).filter(pk=OuterRef(field)))
+
+
 class TopicQuerySet(models.QuerySet):
     def public(self, *, now=None):
-        visible = Report.objects.filter(public_report_q(now=now), topics=OuterRef("pk"))
-        return self.filter(Exists(visible))
+        tagged = Report.topics.through.objects.filter(topic=OuterRef("pk"))
+        return self.filter(Exists(tagged.filter(public_report_exists("report_id", now=now))))
 
 
 class Topic(models.Model):
@@ -105,8 +117,11 @@ class Topic(models.Model):
 class SpeakerQuerySet(models.QuerySet):
     def public(self, *, now=None):
         """Speakers heard or credited in at least one public report."""
-        heard = Segment.objects.filter(public_report_q("report__", now=now), speaker=OuterRef("pk"))
-        credited = Report.objects.filter(public_report_q(now=now), correspondent=OuterRef("pk"))
+        now = now or timezone.now()
+        heard = Segment.objects.filter(speaker=OuterRef("pk"))
+        heard = heard.filter(public_report_exists("report_id", now=now))
+        credited = Report.objects.filter(correspondent=OuterRef("pk"))
+        credited = credited.filter(public_report_exists("pk", now=now))
         return self.filter(Exists(heard) | Exists(credited))
 
 
@@ -151,6 +166,10 @@ class Speaker(models.Model):
 class ReportQuerySet(models.QuerySet):
     def public(self, *, now=None):
         return self.filter(public_report_q(now=now))
+
+    def scheduled(self, *, now=None):
+        """Published reports whose time has not come: they go public with no write."""
+        return self.filter(status=ReportStatus.PUBLISHED).exclude(public_report_q(now=now))
 
 
 class ReportManager(models.Manager.from_queryset(ReportQuerySet)):

@@ -145,6 +145,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# The public page cache (archive/caching.py). Per process is enough: its keys
+# hold the database's change counter, so no worker or server serves a stale page.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # --- Security ------------------------------------------------------------
 # Production defaults: with DEBUG off every item below is on, so that
 # `manage.py check --deploy` is clean. Each can be turned off from the

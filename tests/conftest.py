@@ -65,3 +65,15 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty public page cache (archive/caching.py)."""
+    from django.core.cache import caches
+
+    from archive.caching import CACHE_ALIAS
+
+    caches[CACHE_ALIAS].clear()
+    yield
+    caches[CACHE_ALIAS].clear()

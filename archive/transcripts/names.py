@@ -1,5 +1,6 @@
 """People: natural case from mixed-case mentions, and who a cue refers to."""
 
+import functools
 import re
 
 from .titles import is_job_word, name_case, words_of
@@ -15,6 +16,14 @@ _NOT_NAMES = frozenset(
     """
     )
 )
+
+
+# An archive holds thousands of names, more than the re module's own cache of
+# 512 patterns keeps, so each import would compile the same patterns again.
+@functools.lru_cache(maxsize=16_384)
+def _mention_regex(words: tuple[str, ...]) -> re.Pattern:
+    pattern = r"\s+".join(_word_pattern(word) for word in words)
+    return re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
 
 
 def name_key(name: str) -> str:
@@ -58,10 +67,8 @@ class Names:
     def _find_mention(self, words: list[str]) -> str | None:
         if not words or any(name_key(word) not in self._folded for word in words):
             return None  # a quick no, before the regular expression's slow one
-        pattern = r"\s+".join(_word_pattern(word) for word in words)
-        regex = re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
         fallback = None
-        for match in regex.finditer(self._corpus):
+        for match in _mention_regex(tuple(words)).finditer(self._corpus):
             found = " ".join(match.group(0).split())
             if all(_capitalized(word) for word in found.split()):
                 return found

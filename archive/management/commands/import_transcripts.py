@@ -1,0 +1,108 @@
+import json
+import sys
+import traceback
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from tqdm import tqdm
+
+from archive.importer import find_transcripts, import_transcripts, parse_transcripts
+
+
+def aware_datetime(value):
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError(value)
+    return make_aware(moment) if is_naive(moment) else moment
+
+
+class Command(BaseCommand):
+    help = (
+        "Import transcript files (or folders, searched for *.txt) as draft reports. "
+        "Unchanged files are skipped; a changed file is refused unless --replace. "
+        "Each refused file gets one line on standard error: path:line: reason."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a .txt file or a folder")
+        parser.add_argument("--publish", action="store_true", help="publish the new reports")
+        parser.add_argument(
+            "--published-at",
+            type=aware_datetime,
+            metavar="ISO",
+            help="publish at this time (ISO 8601) instead of now; implies --publish",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="rebuild reports whose file changed, keeping their curated quotes",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="parse only; touch no database")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help="with --dry-run, json prints each parse on standard output",
+        )
+
+    def handle(self, *args, paths, dry_run, format, **options):
+        self.verbosity = options["verbosity"]
+        self.show_traceback = options["traceback"]
+        self.failed = 0
+        files = find_transcripts(paths)
+        progress = tqdm(
+            total=len(files),
+            file=sys.stderr,
+            unit="file",
+            disable=self.verbosity == 0 or not sys.stderr.isatty(),
+        )
+        with progress:
+            if dry_run:
+                summary = self.dry_run(paths, files, format, progress)
+            else:
+                counts = import_transcripts(
+                    files,
+                    publish=options["publish"],
+                    published_at=options["published_at"],
+                    replace=options["replace"],
+                    on_refused=self.refused,
+                    on_file=lambda path: progress.update(),
+                )
+                self.failed, summary = counts.failed, counts.summary()
+        if self.verbosity:
+            self.stderr.write(summary, style_func=lambda text: text)
+        if self.failed:
+            raise CommandError(f"{self.failed} of {len(files)} files refused; they wrote nothing.")
+
+    def refused(self, refused):
+        self.failed += 1
+        with tqdm.external_write_mode(file=sys.stderr):  # the line goes above the bar
+            self.stderr.write(str(refused))
+        if self.show_traceback and refused.__cause__:
+            self.stderr.write("".join(traceback.format_exception(refused.__cause__)))
+
+    def dry_run(self, paths, files, format, progress):
+        """Parse and print; the database is never opened."""
+        parsed = parse_transcripts(
+            files, on_refused=self.refused, on_file=lambda p: progress.update()
+        )
+        as_list = len(files) != 1 or len(paths) != 1 or files[0] != str(paths[0])
+        count = 0
+        if format == "json" and as_list:
+            self.stdout.write("[", ending="")
+        for path, parse in parsed:
+            count += 1
+            if format != "json":
+                continue
+            text = json.dumps(parse.as_dict(file=path), ensure_ascii=False, indent=2)
+            if as_list:
+                text = (
+                    ("," if count > 1 else "")
+                    + "\n"
+                    + "\n".join("  " + line for line in text.splitlines())
+                )
+            self.stdout.write(text, ending="" if as_list else "\n")
+        if format == "json" and as_list:
+            self.stdout.write("\n]" if count else "]")
+        return f"{len(files)} files read: {count} parsed, {self.failed} failed (dry run)"

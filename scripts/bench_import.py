@@ -1,0 +1,431 @@
+"""Benchmark: import_transcripts against loaddata and a raw sqlite3 insert.
+
+    make bench-import            # 10,000 transcripts
+    .venv/bin/python -m scripts.bench_import --transcripts 1000
+
+Generates a synthetic archive from a fixed random seed (files in a temporary
+folder), imports it into an empty SQLite file with the importer (parsing
+included), then, in the same run, loads the same records with `loaddata`
+(from a natural-key `dumpdata` of the result) into a second empty database,
+and inserts the same rows with sqlite3's `executemany` into a third. Prints
+rows per second, both ratios and the peak memory.
+"""
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FIRST = [
+    "Adele",
+    "Boris",
+    "Carmen",
+    "Damian",
+    "Estelle",
+    "Fabian",
+    "Gisela",
+    "Henrik",
+    "Irena",
+    "Jakob",
+    "Klara",
+    "Leon",
+    "Marta",
+    "Nils",
+    "Oksana",
+    "Pieter",
+    "Rosa",
+    "Sven",
+    "Tereza",
+    "Ulla",
+    "Amara",
+    "Bogdan",
+    "Celia",
+    "Dario",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hamid",
+    "Ines",
+    "Jonas",
+    "Kalina",
+    "Lucas",
+    "Mirela",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Rhea",
+    "Stefan",
+    "Tamsin",
+    "Viktor",
+    "Wanda",
+    "Yara",
+    "Zoran",
+    "Anouk",
+    "Bruno",
+    "Clara",
+    "Dmitri",
+    "Edith",
+    "Felix",
+    "Hanna",
+]  # noqa: E501
+LAST = [
+    "Abernethy",
+    "Brankovic",
+    "Castellan",
+    "Dorsey",
+    "Eklund",
+    "Fairbairn",
+    "Gallardo",
+    "Holmqvist",
+    "Ivanova",
+    "Jankowski",
+    "Kowalczyk",
+    "Lindqvist",
+    "Marchetti",
+    "Novak",
+    "Ostrowski",
+    "Petrovic",
+    "Quintero",
+    "Rasmussen",
+    "Sandoval",
+    "Tomasek",
+    "Ulrich",
+    "Valdivia",
+    "Wexford",
+    "Yilmaz",
+    "Zielinski",
+    "Arkwright",
+    "Bellamy",
+    "Crowther",
+    "Delacroix",
+    "Esposito",
+    "Falkner",
+    "Grantham",
+    "Hollister",
+    "Ingram",
+    "Jessup",
+    "Kingsley",
+    "Lockhart",
+    "Montague",
+    "Northcott",
+    "Oakley",
+]  # noqa: E501
+JOBS = [
+    "DIRECTOR",
+    "PRESIDENT",
+    "CHIEF ENGINEER",
+    "MINISTER",
+    "MAYOR",
+    "FOUNDER",
+    "SPOKESPERSON",
+    "PROFESSOR",
+    "CEO",
+    "SENIOR VICE PRESIDENT",
+]  # noqa: E501
+ORG_WORDS = [
+    "NORTHWIND",
+    "HARBOR",
+    "VALLEY",
+    "CITY",
+    "RIVER",
+    "SUMMIT",
+    "CORVANE",
+    "ALDER",
+    "MERIDIAN",
+    "BALTIC",
+]
+ORG_KINDS = [
+    "FOUNDATION",
+    "UNIVERSITY",
+    "MINISTRY OF ENERGY",
+    "HOSPITAL",
+    "SYSTEMS",
+    "COUNCIL",
+    "INSTITUTE",
+    "TRUST",
+]
+PLACES = [
+    "Skolkovo",
+    "Velmora",
+    "Merrinvale",
+    "Harlow",
+    "Ardrane",
+    "Sarvani",
+    "Orvenne",
+    "Tallinn",
+    "Porto",
+    "Lyon",
+]
+TOPICS = [f"Topic {n}" for n in range(1, 41)]
+WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "it",
+    "as",
+    "was",
+    "with",
+    "be",
+    "by",
+    "on",
+    "not",
+    "he",
+    "this",
+    "are",
+    "or",
+    "his",
+    "from",
+    "at",
+    "which",
+    "but",
+    "have",
+    "an",
+    "they",
+    "you",
+    "were",
+    "her",
+    "she",
+    "there",
+    "been",
+    "one",
+    "all",
+    "we",
+    "their",
+    "has",
+    "would",
+    "when",
+    "if",
+    "so",
+    "no",
+    "will",
+    "city",
+    "park",
+    "plan",
+    "jobs",
+    "energy",
+    "water",
+    "bridge",
+    "river",
+    "market",
+    "trade",
+    "people",
+    "years",
+    "government",
+    "project",
+]
+
+
+def sentence(rng, words=14):
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def paragraph(rng, sentences=3):
+    return " ".join(sentence(rng, rng.randint(8, 18)) for _ in range(sentences))
+
+
+def make_people(rng, count):
+    names = [f"{first} {last}" for first in FIRST for last in LAST]
+    if len(names) < count:
+        raise SystemExit(f"only {len(names)} distinct names for {count} speakers")
+    rng.shuffle(names)
+    return names[:count]
+
+
+def write_archive(folder, *, transcripts, speakers, seed):
+    """Write the synthetic transcripts one by one; return the expected counts."""
+    rng = random.Random(seed)
+    people = make_people(rng, speakers)
+    correspondents, interviewees = people[:200], people[200:]
+    orgs = [f"{w} {k}" for w in ORG_WORDS for k in ORG_KINDS]
+    caption = {name: f"{rng.choice(JOBS)} {rng.choice(orgs)}" for name in interviewees}
+    expected = {"segments": 0, "quotes": 0}
+    # Every speaker speaks at least once: cycle through them before choosing at random.
+    queue = list(interviewees)
+    for number in range(transcripts):
+        correspondent, place = rng.choice(correspondents), rng.choice(PLACES)
+        lines = [
+            f"Report {number}: {sentence(rng, 6)[:-1]}",
+            "[" + ", ".join(f'"{t}"' for t in rng.sample(TOPICS, rng.randint(0, 3))) + "]",
+            f"{rng.randint(1, 9):02d}:{rng.randint(0, 59):02d}",
+            f"{paragraph(rng, 2)} CGTN's {correspondent} reports from {place}.",
+        ]
+        body = []
+        for _ in range(3):
+            speaker = queue.pop() if queue else rng.choice(interviewees)
+            body.append(paragraph(rng))
+            body.append(f'{speaker.upper()}, {caption[speaker]} "{paragraph(rng)}"')
+        body.insert(
+            rng.randint(1, len(body)),
+            f'{correspondent.upper()} {place.upper()} "{paragraph(rng, 2)}"',
+        )  # noqa: E501
+        lines += body
+        lines.append(f"{paragraph(rng, 2)} {correspondent}, CGTN, {place}.")
+        sub = Path(folder, f"{number // 1000:02d}")
+        sub.mkdir(exist_ok=True)
+        Path(sub, f"report-{number:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        expected["segments"] += len(lines) - 3 + 1  # paragraphs plus the split sign-off
+        expected["quotes"] += 3
+    return expected
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=10_000)
+    parser.add_argument("--speakers", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    databases = {name: work / f"{name}.sqlite3" for name in ("imported", "loaded", "raw")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{databases['imported']}"
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    for alias in ("loaded", "raw"):
+        settings.DATABASES[alias] = {**settings.DATABASES["default"], "NAME": str(databases[alias])}
+    from django.core.management import call_command
+    from django.db import connections
+
+    from archive.importer import import_transcripts
+
+    files = work / "transcripts"
+    files.mkdir()
+    started = time.perf_counter()
+    expected = write_archive(
+        files, transcripts=args.transcripts, speakers=args.speakers, seed=args.seed
+    )
+    print(
+        f"generated {args.transcripts} transcripts in {time.perf_counter() - started:.1f}s "
+        f"under {files}",
+        file=sys.stderr,
+    )
+    for alias in ("default", "loaded", "raw"):
+        call_command("migrate", database=alias, verbosity=0)
+    rss_before = peak_rss_mb()
+
+    # 0. Reading and parsing alone (no database), to show where the import's time goes.
+    from archive.transcripts import parse_bytes
+
+    started = time.perf_counter()
+    for path in sorted(files.rglob("*.txt")):
+        parse_bytes(path.read_bytes())
+    parse_seconds = time.perf_counter() - started
+
+    # 1. The importer, parsing included, in two halves to show memory stays flat.
+    folders = sorted(files.iterdir())
+    half = max(1, len(folders) // 2)
+    started = time.perf_counter()
+    first = import_transcripts(folders[:half])
+    rss_half = peak_rss_mb()
+    second = import_transcripts(folders[half:])
+    import_seconds = time.perf_counter() - started
+    rss_full = peak_rss_mb()
+    failed = first.failed + second.failed
+    tables = [
+        "archive_organization",
+        "archive_topic",
+        "archive_speaker",
+        "archive_report",
+        "archive_report_topics",
+        "archive_segment",
+        "archive_quote",
+    ]
+    with connections["default"].cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    rows = sum(counts.values())
+    assert failed == 0, f"{failed} synthetic files failed"
+    assert counts["archive_segment"] == expected["segments"], (counts, expected)
+    assert counts["archive_quote"] == expected["quotes"], (counts, expected)
+
+    # 2. loaddata of the same records, from a natural-key dump.
+    dump = work / "archive.json"
+    call_command(
+        "dumpdata",
+        "archive",
+        natural_foreign=True,
+        natural_primary=True,
+        output=str(dump),
+        verbosity=0,
+    )
+    connections.close_all()
+    started = time.perf_counter()
+    call_command("loaddata", str(dump), database="loaded", verbosity=0)
+    loaddata_seconds = time.perf_counter() - started
+
+    # 3. A raw executemany of the same rows, into the same schema and pragmas.
+    source = sqlite3.connect(databases["imported"])
+    data = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    source.close()
+    # Median of three runs into fresh copies of the empty schema: one insert is noisy.
+    empty_schema = databases["raw"].read_bytes()
+    raw_runs = []
+    for attempt in range(3):
+        target = work / f"raw-{attempt}.sqlite3"
+        target.write_bytes(empty_schema)
+        raw = sqlite3.connect(target, isolation_level=None)
+        raw.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        )
+        started = time.perf_counter()
+        raw.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            if data[table]:
+                marks = ",".join("?" * len(data[table][0]))
+                raw.executemany(f"INSERT INTO {table} VALUES ({marks})", data[table])
+        raw.execute("COMMIT")
+        raw_runs.append(time.perf_counter() - started)
+        raw.close()
+    raw_seconds = sorted(raw_runs)[1]
+
+    print(f"\nrows: {rows:,} ({', '.join(f'{t[8:]} {n:,}' for t, n in counts.items())})")
+    for label, seconds in (
+        ("import_transcripts (parsing included)", import_seconds),
+        ("loaddata (natural keys)", loaddata_seconds),
+        ("raw sqlite3 executemany", raw_seconds),
+    ):
+        print(f"{label:40s} {seconds:8.2f} s  {rows / seconds:12,.0f} rows/s")
+    print(
+        f"  of which reading and parsing the files: {parse_seconds:.2f} s; the database side "
+        f"takes {max(import_seconds - parse_seconds, 0) / raw_seconds:.1f}x the raw insert"
+    )
+    print(f"import is {loaddata_seconds / import_seconds:.1f}x faster than loaddata (target >= 10)")
+    print(f"import takes {import_seconds / raw_seconds:.1f}x the raw insert's time (target <= 3)")
+    print(
+        f"peak RSS: {rss_before:.0f} MB before import, {rss_half:.0f} MB after half the files, "
+        f"{rss_full:.0f} MB after all of them"
+    )
+    if args.keep:
+        print(f"files and databases kept in {work}", file=sys.stderr)
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils.dateparse import parse_datetime
+
+from archive import importer
+from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.transcripts import parse_bytes
+from tests.factories import make_report
+from tests.test_fixtures import archive_content
+
+pytestmark = pytest.mark.django_db
+
+SEED = settings.BASE_DIR / "fixtures" / "transcripts" / "skolkovo-china-russia-hi-tech-center.txt"
+SEED_SLUG = SEED.stem
+EXAMPLES = sorted((Path(__file__).parent / "transcripts" / "examples").glob("*.txt"))
+FIXTURE_TIME = "2026-11-28T00:00:00+00:00"
+REFUSAL = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<reason>.+)$")
+
+
+def run(*args, **options):
+    """Run import_transcripts; return (stdout, stderr, the CommandError or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_transcripts", *map(str, args), stdout=out, stderr=err, **options)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), error
+    return out.getvalue(), err.getvalue(), None
+
+
+def table_counts():
+    return [m.objects.count() for m in (Report, Segment, Speaker, Organization, Topic, Quote)]
+
+
+def copy(source, folder, name=None, text=None):
+    path = Path(folder) / (name or Path(source).name)
+    if text is None:
+        shutil.copyfile(source, path)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_importing_the_seed_gives_exactly_the_fixture(seed_report):
+    from_fixture = archive_content()
+    Quote.objects.all().delete()
+    Report.objects.all().delete()
+    Speaker.objects.all().delete()
+    Organization.objects.all().delete()
+    assert table_counts() == [0] * 6
+
+    _, _, error = run(SEED, published_at=parse_datetime(FIXTURE_TIME))
+
+    assert error is None
+    assert archive_content() == from_fixture
+
+
+def test_the_seed_imports_as_a_fully_structured_draft():
+    _, err, error = run(SEED)
+
+    assert error is None
+    report = Report.objects.get(slug=SEED_SLUG)
+    assert report.status == Report.Status.DRAFT
+    assert not Report.objects.public().exists()
+    assert (report.outlet.name, report.correspondent.name, report.dateline) == (
+        "CGTN",
+        "Aljosa Milenkovic",
+        "Skolkovo",
+    )
+    assert report.duration == timedelta(minutes=3, seconds=28)
+    assert report.source_name == SEED.name
+    assert report.source_text == SEED.read_text(encoding="utf-8")
+    kinds = list(report.segments.values_list("position", "kind", "speaker__name"))
+    assert [k[1] for k in kinds] == [
+        "intro", "narration", "soundbite", "narration", "standup", "narration",
+        "soundbite", "narration", "soundbite", "narration", "signoff",
+    ]  # fmt: skip
+    assert [k[0] for k in kinds] == list(range(1, 12))
+    assert set(Speaker.objects.values_list("name", "role", "organization__name")) == {
+        ("Aljosa Milenkovic", "Correspondent", "CGTN"),
+        ("Igor", "Craftsman", "Motorica"),
+        ("Kiril Kaem", "Senior Vice President", "Skolkovo Foundation"),
+        (
+            "Maxim Kuznetsov",
+            "Executive Director",
+            "Russian-Asian Union of Industrialists and Entrepreneurs",
+        ),
+    }
+    assert Quote.objects.count() == 3
+    assert all(q.text == q.segment.text and q.matches_source for q in Quote.objects.all())
+    assert "1 files read: 1 created" in err
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_each_example_is_stored_exactly_as_parsed(path):
+    _, _, error = run(path)
+
+    assert error is None
+    parse = parse_bytes(path.read_bytes())
+    report = Report.objects.get(slug=path.stem)
+    assert report.title == parse.title
+    assert sorted(report.topics.values_list("name", flat=True)) == sorted(parse.topics)
+    assert report.correspondent.name == parse.correspondent
+    assert report.outlet.name == parse.outlet
+    assert report.dateline == (parse.dateline or "")
+    stored = report.segments.values_list("kind", "speaker__name", "speaker_title", "text")
+    assert list(stored) == [
+        (s.kind, s.speaker, s.speaker_title or "", s.text) for s in parse.segments
+    ]
+    soundbites = [s for s in parse.segments if s.kind == "soundbite"]
+    assert list(Quote.objects.values_list("speaker__name", "text")) == [
+        (s.speaker, s.text) for s in soundbites
+    ]
+
+
+def test_a_speaker_heard_in_several_reports_is_one_speaker(tmp_path):
+    copy(SEED, tmp_path)
+    text = SEED.read_text(encoding="utf-8").replace("Skolkovo technology park\n", "sequel\n", 1)
+    copy(SEED, tmp_path, "sequel.txt", text)
+
+    run(tmp_path)
+
+    assert Report.objects.count() == 2
+    assert Speaker.objects.count() == 4
+    kaem = Speaker.objects.get(slug="kiril-kaem")
+    assert kaem.segments.values("report").distinct().count() == 2
+
+
+def test_publish_makes_the_reports_public_now():
+    run(SEED, publish=True)
+
+    report = Report.objects.public().get()
+    assert report.slug == SEED_SLUG
+
+
+@pytest.mark.parametrize(
+    "name, data, line",
+    [
+        ("empty", b"", 1),
+        ("blank", b"\n   \n\t\n", None),
+        ("no-paragraph", b"A title\n[]\n03:28\n", 1),
+        ("latin-1", "Title\n[]\n03:28\nCaf\u00e9 society.\n".encode("latin-1"), 4),
+        ("binary", b"Title\n\x00\x01\x02\x03\x89PNG\n", None),
+        ("bad-duration", b"Title\n[]\n03:75\nA paragraph.\n", 3),
+        ("bad-topics", b'Title\n["Energy", 3]\n03:28\nA paragraph.\n', 2),
+        ("long-line", b"Title\n[]\n03:28\n" + b"word " * 220_000 + b"\n", 4),
+    ],
+)
+def test_a_refused_file_gets_one_line_and_writes_nothing(tmp_path, name, data, line):
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(data)
+
+    out, err, error = run(path)
+
+    assert error is not None
+    assert out == ""
+    refusals = [row for row in err.splitlines() if row.startswith(str(path))]
+    assert len(refusals) == 1
+    match = REFUSAL.match(refusals[0])
+    assert match and match["path"] == str(path)
+    if line is not None:
+        assert int(match["line"]) == line
+    assert "Traceback" not in err
+    assert "0 created" in err and "1 failed" in err
+    assert table_counts() == [0] * 6
+
+
+def test_an_unreadable_path_gets_one_line(tmp_path):
+    missing = tmp_path / "missing.txt"
+
+    _, err, error = run(missing)
+
+    assert error is not None
+    assert f"{missing}:1: cannot read the file" in err
+
+
+def test_good_files_import_and_bad_ones_fail_in_the_same_run(tmp_path):
+    copy(SEED, tmp_path)
+    (tmp_path / "broken.txt").write_bytes(b"Title\n[]\n99:99:99\nWords.\n")
+
+    _, err, error = run(tmp_path)
+
+    assert error is not None  # a non-zero exit status
+    assert Report.objects.filter(slug=SEED_SLUG).exists()
+    assert not Report.objects.filter(slug="broken").exists()
+    assert err.count("broken.txt:3:") == 1
+    assert "2 files read: 1 created, 0 updated, 0 unchanged, 1 failed" in err
+
+
+def test_the_command_line_shows_no_traceback_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Title\n[]\n03:75\nWords.\n")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+
+    result = subprocess.run(
+        [*manage, "import_transcripts", str(bad)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    refusals = [row for row in result.stderr.splitlines() if row.startswith(str(bad))]
+    assert len(refusals) == 1 and refusals[0].startswith(f"{bad}:3: ")
+
+
+def test_reimporting_an_unchanged_file_changes_nothing():
+    run(SEED)
+    report = Report.objects.get()
+    before = (archive_content(), report.updated_at, list(Quote.objects.values_list("pk")))
+
+    _, err, error = run(SEED)
+
+    assert error is None
+    assert "1 files read: 0 created, 0 updated, 1 unchanged, 0 failed" in err
+    report.refresh_from_db()
+    assert (archive_content(), report.updated_at, list(Quote.objects.values_list("pk"))) == before
+
+
+def test_a_file_named_like_another_report_gets_its_own_slug(tmp_path):
+    make_report(slug=SEED_SLUG, title="Made by hand")
+
+    run(SEED)
+
+    imported = Report.objects.get(source_name=SEED.name)
+    assert imported.slug == f"{SEED_SLUG}-2"
+    _, err, _ = run(SEED)
+    assert "1 unchanged" in err
+    assert Report.objects.count() == 2
+
+
+def test_a_changed_file_is_refused_without_replace(tmp_path):
+    path = copy(SEED, tmp_path)
+    run(path)
+    before = archive_content()
+    path.write_text(SEED.read_text(encoding="utf-8") + " More words.", encoding="utf-8")
+
+    _, err, error = run(path)
+
+    assert error is not None
+    assert f"{path}:1: changed since it was imported" in err
+    assert "--replace" in err
+    assert archive_content() == before
+
+
+def test_replace_rebuilds_segments_and_keeps_curated_quotes(tmp_path):
+    path = copy(SEED, tmp_path)
+    run(path)
+    kaem = Speaker.objects.get(slug="kiril-kaem")
+    curated = Quote.objects.create(
+        segment=Segment.objects.get(speaker=kaem),
+        speaker=kaem,
+        text="we are interested in Chinese investors ... how innovative they are",
+        featured=True,
+    )
+    doomed = Quote.objects.get(speaker__slug="maxim-kuznetsov")
+    # The editor's cut of the transcript: a new first narration paragraph moves
+    # every segment down by one, and Mr. Kuznetsov's bite is reworded.
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    lines.insert(4, "A new paragraph of narration.")
+    text = "\n".join(lines).replace("These are mostly the projects", "These are chiefly projects")
+    path.write_text(text, encoding="utf-8")
+
+    _, err, error = run(path, replace=True)
+
+    assert error is None
+    assert "0 created, 1 updated" in err
+    report = Report.objects.get()
+    assert report.segments.count() == 12
+    assert list(report.segments.values_list("position", flat=True)) == list(range(1, 13))
+    curated.refresh_from_db()
+    assert curated.featured and curated.matches_source
+    assert curated.segment.position == 8 and curated.segment.speaker == kaem
+    doomed.refresh_from_db()  # kept, never silently deleted
+    assert not doomed.matches_source
+    assert doomed.segment.report == report
+    assert doomed.segment.position == 10  # the nearest of its speaker's segments
+    new_bite = report.segments.get(position=10)
+    assert new_bite.text.startswith("These are chiefly projects")
+    assert new_bite.quotes.filter(text=new_bite.text, matches_source=True).exists()
+    # The two bites that did not change keep one quote each: no duplicates.
+    assert Quote.objects.filter(speaker__slug="igor").count() == 1
+    assert report.source_text == text
+    _, err, _ = run(path, replace=True)
+    assert "1 unchanged" in err
+
+
+def test_a_database_error_in_a_batch_keeps_the_other_files(tmp_path, monkeypatch):
+    for example in EXAMPLES[:3]:
+        copy(example, tmp_path)
+    real_parse_file = importer.parse_file
+
+    def parse_file(path, data):
+        parse = real_parse_file(path, data)
+        if "02_" in str(path):
+            # A kind the database's check constraint refuses: only the database sees it.
+            parse.segments[1] = type(parse.segments[1])("bogus", None, None, "x", 5)
+        return parse
+
+    monkeypatch.setattr(importer, "parse_file", parse_file)
+
+    _, err, error = run(tmp_path)
+
+    assert error is not None
+    assert sorted(Report.objects.values_list("slug", flat=True)) == [
+        EXAMPLES[0].stem,
+        EXAMPLES[2].stem,
+    ]
+    assert err.count("02_port-ardrane-tidal-turbines.txt:1: the database refused it") == 1
+    assert not Segment.objects.filter(kind="bogus").exists()
+
+
+def test_dry_run_prints_the_parse_alone_and_touches_no_database(django_assert_num_queries, capfd):
+    with django_assert_num_queries(0):
+        call_command("import_transcripts", str(SEED), dry_run=True, format="json")
+
+    out, err = capfd.readouterr()
+    assert json.loads(out) == parse_bytes(SEED.read_bytes()).as_dict(file=str(SEED))
+    assert "1 files read: 1 parsed" in err
+    assert table_counts() == [0] * 6
+
+
+def test_dry_run_of_several_files_prints_a_list_and_refuses_bad_ones(
+    tmp_path, django_assert_num_queries
+):
+    copy(SEED, tmp_path)
+    copy(EXAMPLES[0], tmp_path)
+    (tmp_path / "z-bad.txt").write_bytes(b"\xff\xfe")
+    out, err = io.StringIO(), io.StringIO()
+
+    with django_assert_num_queries(0), pytest.raises(CommandError):
+        call_command(
+            "import_transcripts", str(tmp_path), dry_run=True, format="json", stdout=out, stderr=err
+        )
+
+    parses = json.loads(out.getvalue())
+    assert [p["file"] for p in parses] == [
+        str(tmp_path / EXAMPLES[0].name),
+        str(tmp_path / SEED.name),
+    ]
+    assert parses[0] == json.loads(
+        json.dumps(parse_bytes(EXAMPLES[0].read_bytes()).as_dict(file=parses[0]["file"]))
+    )
+    assert out.getvalue() == json.dumps(parses, ensure_ascii=False, indent=2) + "\n"
+    assert err.getvalue().count("z-bad.txt:1: ") == 1
