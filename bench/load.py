@@ -451,7 +451,7 @@ def run_target(args):
         # Readers, editors and an import together.
         source = write_transcripts(work / "transcripts", "Bench", args.transcripts)
         tally, stop, threads, start = run_load(server.port, reader_paths, 0, editors)
-        importer = None
+        importer = import_ended = None
         if has_importer:
             importer = subprocess.Popen(
                 [PYTHON, "manage.py", "import_transcripts", str(source)],
@@ -460,17 +460,39 @@ def run_target(args):
                 stdout=subprocess.DEVNULL,
                 stderr=open(work / "import.log", "wb"),  # noqa: SIM115
             )
-        time.sleep(args.seconds / 2)
+            ended = []
+            import_ended = threading.Thread(
+                target=lambda: (importer.wait(), ended.append(time.monotonic())), daemon=True
+            )
+            import_ended.start()
+        # The backup starts once the import has committed something, so that its
+        # snapshot falls in the middle of the import.
+        imported = Report.objects.filter(title__startswith="Bench report ")
+        while time.monotonic() < start + args.seconds / 2 and importer and importer.poll() is None:
+            if imported.exists():
+                break
+            time.sleep(0.1)
+        connection.close()
         backup = work / "during-load.json"
-        backup_result = manage(env, "backup_archive", str(backup), check=False)
-        time.sleep(args.seconds / 2)
-        import_seconds = None
+        backup_done = []
+        backup_thread = threading.Thread(
+            target=lambda: backup_done.append(
+                (manage(env, "backup_archive", str(backup), check=False), time.monotonic())
+            ),
+            daemon=True,
+        )
+        backup_started = time.monotonic()
+        backup_thread.start()
+        time.sleep(max(0.0, start + args.seconds - time.monotonic()))
         if importer:
-            importer.wait(timeout=SUBPROCESS_TIMEOUT)
-            import_seconds = time.monotonic() - start
+            import_ended.join(timeout=SUBPROCESS_TIMEOUT)
+        backup_thread.join(timeout=SUBPROCESS_TIMEOUT)
         elapsed = finish(stop, threads, start)
         describe("(a) readers+editors+import", tally, elapsed, baseline)
+        backup_result, backup_end = backup_done[0]
+        print(f"  {'':<28} backup_archive during the load: {backup_end - backup_started:.1f} s")
         if importer:
+            import_seconds = ended[0] - start
             rate = args.transcripts / import_seconds
             print(
                 f"  {'':<28} import: {args.transcripts} transcripts in {import_seconds:.1f} s "
@@ -535,11 +557,14 @@ def check_complete(check, reports, what):
 
 
 def check_backup_consistent(check, path):
-    """A backup taken mid-import holds whole reports only: each with all 6 segments."""
+    """A backup taken mid-import holds whole reports only: each with all 6 segments.
+
+    The importer names a report's slug after its file (bench-0001.txt: bench-0001).
+    """
     rows = json.loads(path.read_text(encoding="utf-8"))
     reports = {r["fields"]["slug"] for r in rows if r["model"] == "archive.report"}
     segments = Counter(r["fields"]["report"][0] for r in rows if r["model"] == "archive.segment")
-    bench = {slug for slug in reports if slug.startswith("bench-report-")}
+    bench = {slug for slug in reports if re.fullmatch(r"bench-\d+", slug)}
     counts = Counter(segments[slug] for slug in bench)
     check(
         not bench or set(counts) == {6},
@@ -551,7 +576,13 @@ def check_backup_consistent(check, path):
 def crash_test(check, env, work, args):
     from archive.models import Report
 
-    count = max(args.transcripts // 2, 50)
+    # The importer commits a batch of files per transaction: import enough for
+    # two and a half batches, and kill it once the first batch is in.
+    try:
+        from archive.importer import BATCH_FILES
+    except ImportError:
+        BATCH_FILES = 1
+    count = max(args.transcripts // 2, BATCH_FILES * 5 // 2, 50)
     source = write_transcripts(work / "crash", "Crash", count)
     mine = Report.objects.filter(title__startswith="Crash report ")
     process = subprocess.Popen(
@@ -562,7 +593,7 @@ def crash_test(check, env, work, args):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + SUBPROCESS_TIMEOUT
-    while mine.count() < count // 2 and process.poll() is None and time.monotonic() < deadline:
+    while not mine.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
