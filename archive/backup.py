@@ -6,12 +6,14 @@ backup taken while editors save and imports run is consistent: every report
 with all of its segments and quotes, as of one moment.
 """
 
+import gzip
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.base import DeserializationError
@@ -19,14 +21,30 @@ from django.db import IntegrityError, connection, transaction
 
 from .models import Organization, Quote, Report, Segment, Speaker, Topic
 
-# dumpdata writes it in this format, read back by loaddata as plain "json".
+# Written in this format, read back by loaddata as plain "json".
 BACKUP_FORMAT = "json-exact"
 serializers.register_serializer(BACKUP_FORMAT, "archive.backup_json")
 
 # What a backup holds. Admin history, edit history (reversion), sessions and
 # login-attempt records refer to row ids or are transient: they are left out.
-BACKUP_LABELS = ["auth.group", "auth.user", "archive"]
 ARCHIVE_MODELS = [Organization, Topic, Speaker, Report, Segment, Quote]
+
+
+def backup_objects():
+    """Every object a backup holds, in loading order, each with the rows its
+    natural keys name fetched alongside (dumpdata would query once per row)."""
+    querysets = [
+        Group.objects.prefetch_related("permissions__content_type"),
+        get_user_model().objects.prefetch_related("groups", "user_permissions__content_type"),
+        Organization.objects.all(),
+        Topic.objects.all(),
+        Speaker.objects.select_related("organization"),
+        Report.objects.select_related("outlet", "correspondent").prefetch_related("topics"),
+        Segment.objects.select_related("report", "speaker"),
+        Quote.objects.select_related("segment__report", "speaker"),
+    ]
+    for queryset in querysets:
+        yield from queryset.order_by("pk").iterator(chunk_size=2000)
 
 
 class DatabaseNotEmpty(Exception):
@@ -73,24 +91,22 @@ def backup(path):
     readable by its owner only: it holds the users' password hashes.
     """
     path = Path(path)
-    # Same folder (so the rename is atomic), same extensions (dumpdata compresses by them).
+    # Same folder (so the rename is atomic), same extensions (loaddata reads by them).
     fd, partial = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix="".join(path.suffixes)
     )
     os.close(fd)
     try:
-        with snapshot():
-            call_command(
-                "dumpdata",
-                *BACKUP_LABELS,
-                natural_foreign=True,
-                natural_primary=True,
-                use_base_manager=True,
-                format=BACKUP_FORMAT,
-                output=partial,
-                verbosity=0,
+        opener = gzip.open if path.suffix == ".gz" else open
+        with snapshot(), opener(partial, "wt", encoding="utf-8") as stream:
+            serializers.serialize(
+                BACKUP_FORMAT,
+                backup_objects(),
+                stream=stream,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=True,
             )
-            written = counts()
+            written = counts()  # still inside the snapshot
         os.chmod(partial, 0o600)
         os.replace(partial, path)
     finally:

@@ -172,3 +172,28 @@ def test_backup_file_name_must_say_its_format(tmp_path):
     with pytest.raises(CommandError, match=r"must end in \.json or \.json\.gz"):
         call_command("backup_archive", str(tmp_path / "archive.tar"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_archive_model_is_backed_up():
+    from django.apps import apps
+
+    from archive.backup import ARCHIVE_MODELS
+
+    assert set(apps.get_app_config("archive").get_models()) == set(ARCHIVE_MODELS)
+
+
+def test_backup_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            call_command("backup_archive", str(tmp_path / "archive.json"))
+        return len(captured)
+
+    before = queries()
+    for n in range(10):
+        report = make_report(f"More {n}")
+        report.topics.add(make_topic())
+        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+    assert queries() == before
