@@ -82,4 +82,4 @@ serve: install
 # Load and fault tests against a real gunicorn (minutes; not part of `make test`).
 # PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/ra_bench_load).
 bench-load: install
-	$(PY) bench/load.py
+	$(PY) scripts/bench_load.py

@@ -16,7 +16,7 @@ For each database (SQLite, and PostgreSQL when it answers) this script:
 Everything is bounded: each phase by time and by request count, each
 subprocess by a timeout. Exit status 0 only when every check held.
 
-    .venv/bin/python bench/load.py [--transcripts 1000] [--seconds 20]
+    .venv/bin/python scripts/bench_load.py [--transcripts 1000] [--seconds 20]
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ra_bench_load (the default)
 """
 
