@@ -211,3 +211,15 @@ def test_change_form_links_to_the_preview(admin_client):
     report = make_report(status="draft")
     page = admin_client.get(f"/admin/archive/report/{report.pk}/change/").text
     assert f"/admin/archive/report/{report.pk}/preview/" in page
+
+
+def test_outlet_filter_offers_outlets_not_every_organization(admin_client, seed_report):
+    response = admin_client.get("/admin/archive/report/")
+    outlet_choices = [
+        choice["display"]
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", None) == "outlet"
+        for choice in spec.choices(response.context["cl"])
+    ]
+    assert "CGTN" in outlet_choices
+    assert "Motorica" not in outlet_choices

@@ -43,7 +43,13 @@ class ReportAdmin(VersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
-    list_filter = ["status", "outlet", "topics", "published_at", MismatchedQuotesFilter]
+    list_filter = [
+        "status",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        "published_at",
+        MismatchedQuotesFilter,
+    ]
     list_select_related = ["outlet", "correspondent"]
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]
     date_hierarchy = "published_at"
