@@ -56,3 +56,9 @@ def test_withdrawn_report_answers_gone_with_its_notice(client):
 
 def test_unknown_report_is_not_found(client):
     assert client.get("/reports/no-such-report/").status_code == 404
+
+
+def test_narration_names_its_speaker_only_when_the_voice_changes(client, seed_report):
+    html = client.get(seed_report.get_absolute_url()).text
+    # Six narration paragraphs and the sign-off are all Aljosa Milenkovic's.
+    assert html.count('<p class="speaker">') == 1
