@@ -140,3 +140,32 @@ def test_an_edit_to_a_segment_on_its_own_page_also_blocks_a_stale_report_form(ed
     response = editor.post(change_url(report), {**stale, "segments-0-speaker_title": "old"})
     assert response.status_code == 200
     assert Segment.objects.get(pk=segment.pk).speaker_title == "CEO"
+
+
+@pytest.mark.parametrize("part", ["segment", "quote"])
+def test_a_stale_segment_or_quote_page_is_refused_after_a_report_save(editor, report, part):
+    segment = report.segments.get(position=1)
+    obj = segment if part == "segment" else segment.quotes.get()
+    part_url = f"/admin/archive/{part}/{obj.pk}/change/"
+    stale = form_data(editor.get(part_url))
+
+    save(editor, report, **{"segments-0-text": "In the first place, investors and banks."})
+    response = editor.post(part_url, {**stale, "text": "Overwrite."})
+
+    assert response.status_code == 200
+    assert "NOT saved" in str(response.context["adminform"].form.non_field_errors())
+    segment.refresh_from_db()
+    assert segment.text == "In the first place, investors and banks."
+    assert Quote.objects.get(segment=segment).text == "investors"
+
+
+@pytest.mark.parametrize("part", ["segment", "quote"])
+def test_a_fresh_segment_or_quote_page_saves(editor, report, part):
+    segment = report.segments.get(position=1)
+    obj = segment if part == "segment" else segment.quotes.get()
+    part_url = f"/admin/archive/{part}/{obj.pk}/change/"
+    text = "In the first place" if part == "quote" else "In the first place, lenders."
+    response = editor.post(part_url, {**form_data(editor.get(part_url)), "text": text})
+    assert response.status_code == 302
+    obj.refresh_from_db()
+    assert obj.text == text

@@ -7,6 +7,7 @@ from reversion.admin import VersionAdmin
 
 from .. import curation
 from ..models import Quote, Report, Segment
+from .forms import QuotePartForm, SegmentPartForm
 from .inlines import quote_this_link
 
 
@@ -43,6 +44,7 @@ class ReportPartAdmin(VersionAdmin):
 
 @admin.register(Segment)
 class SegmentAdmin(ReportPartAdmin):
+    form = SegmentPartForm
     list_display = ["report", "position", "kind", "speaker", "speaker_title", "quote_this"]
     list_select_related = ["report", "speaker"]
     list_filter = ["kind"]
@@ -59,12 +61,13 @@ class SegmentAdmin(ReportPartAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(ReportPartAdmin):
+    form = QuotePartForm
     list_display = ["__str__", "speaker", "report", "featured", "matches_source"]
     list_select_related = ["speaker", "segment__report"]
     list_filter = ["featured", "matches_source"]
     search_fields = ["text", "speaker__name"]
     autocomplete_fields = ["segment", "speaker"]
-    fields = ["segment", "speaker", "text", "source", "featured", "matches_source"]
+    fields = ["segment", "speaker", "text", "source", "featured", "matches_source", "edit_token"]
     readonly_fields = ["source", "matches_source"]
 
     def get_queryset(self, request):

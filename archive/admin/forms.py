@@ -19,6 +19,57 @@ def time_zone_note():
     return f"Times are in {timezone.get_current_timezone_name()} (the site's time zone)."
 
 
+def refuse_stale_edit(current, token):
+    """Refuse a save from a form opened before ``current`` (a Report) last changed."""
+    if current is None or token == edit_token(current.updated_at):
+        return
+    user = history.last_saved_by(current)
+    who = (user.get_full_name() or user.get_username()) if user else "Someone (an import?)"
+    when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i:s")
+    raise ValidationError(
+        f"{who} saved this report at {when} ({timezone.get_current_timezone_name()}) "
+        "after you opened it. Your changes were NOT saved, so theirs are not lost: "
+        "open the report again to see them, then make your changes again.",
+        code="stale",
+    )
+
+
+class ReportPartForm(forms.ModelForm):
+    """A segment or quote on its own page, guarded like the report's own form.
+
+    Any change to the report, its segments or its quotes marks the report
+    changed (curation.touch_report), so the report's updated_at is the token.
+    """
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        report = self.report_of(self.instance) if self.instance.pk else None
+        self.fields["edit_token"].initial = edit_token(report.updated_at) if report else ""
+
+    def report_of(self, instance):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            report_id = self.report_of(self.instance).pk
+            current = Report.objects.select_for_update().filter(pk=report_id).first()
+            refuse_stale_edit(current, cleaned.get("edit_token"))
+        return cleaned
+
+
+class SegmentPartForm(ReportPartForm):
+    def report_of(self, segment):
+        return segment.report
+
+
+class QuotePartForm(ReportPartForm):
+    def report_of(self, quote):
+        return quote.segment.report
+
+
 class ReportAdminForm(forms.ModelForm):
     # The report's updated_at when the form was opened; a save from a stale
     # form is refused instead of overwriting someone else's work.
@@ -48,7 +99,7 @@ class ReportAdminForm(forms.ModelForm):
         if self.instance.pk:
             # Locked until this save commits: two saves cannot both pass the check.
             current = Report.objects.select_for_update().filter(pk=self.instance.pk).first()
-            self._refuse_stale_edit(current)
+            refuse_stale_edit(current, self.cleaned_data.get("edit_token"))
         before = workflow.PublicationState.of(current)
         after = workflow.PublicationState.from_fields({**vars(before), **cleaned})
         try:
@@ -60,19 +111,6 @@ class ReportAdminForm(forms.ModelForm):
         elif after.status == Report.Status.WITHDRAWN:
             workflow.complete(after)
         return cleaned
-
-    def _refuse_stale_edit(self, current):
-        if current is None or self.cleaned_data.get("edit_token") == edit_token(current.updated_at):
-            return
-        user = history.last_saved_by(current)
-        who = (user.get_full_name() or user.get_username()) if user else "Someone (an import?)"
-        when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i:s")
-        raise ValidationError(
-            f"{who} saved this report at {when} ({timezone.get_current_timezone_name()}) "
-            "after you opened it. Your changes were NOT saved, so theirs are not lost: "
-            "open the report again to see them, then make your changes again.",
-            code="stale",
-        )
 
 
 class SegmentInlineForm(forms.ModelForm):
