@@ -55,7 +55,7 @@ def read_direction(paragraph: str) -> str | None:
 
 def read_cue(paragraph: str) -> Cue | None:
     """The cue a paragraph opens with: `NAME, TITLE "..."` or `NAME, TITLE (qualifier): ...`."""
-    quote = next((i for i, char in enumerate(paragraph) if char in OPENING_QUOTES), None)
+    quote = min((i for char in OPENING_QUOTES if (i := paragraph.find(char)) != -1), default=None)
     colon = _first_colon(paragraph)
     if quote is not None and (colon is None or quote < colon):
         return _quote_cue(paragraph, quote)
@@ -65,13 +65,15 @@ def read_cue(paragraph: str) -> Cue | None:
 
 
 def _first_colon(paragraph: str) -> int | None:
-    for index, char in enumerate(paragraph[: _MAX_CUE_CHARS + 40]):
-        if char == "：":
-            return index
-        if char == ":":
-            following = paragraph[index + 1 : index + 2]
-            return index if not following or following.isspace() else None
-    return None
+    """The colon that may end a cue: a full-width one, or one before a space or the end."""
+    head = paragraph[: _MAX_CUE_CHARS + 40]
+    colon, wide = head.find(":"), head.find("：")
+    if wide != -1 and (colon == -1 or wide < colon):
+        return wide
+    if colon == -1:
+        return None
+    following = paragraph[colon + 1 : colon + 2]
+    return colon if not following or following.isspace() else None
 
 
 def _quote_cue(paragraph: str, quote: int) -> Cue | None:
