@@ -27,11 +27,20 @@ def _mention_regex(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
 
 
+def _fold(text: str) -> str:
+    for apostrophe in _APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
+
+
 def name_key(name: str) -> str:
     """A spelling-insensitive key: case, apostrophe style and spacing do not count."""
-    for apostrophe in _APOSTROPHES:
-        name = name.replace(apostrophe, "'")
-    return " ".join(name.split()).casefold()
+    return _cached_fold(name) if len(name) <= 300 else _fold(name)
+
+
+# A transcript compares the same few names over and over; long strings are not
+# names, and are not kept.
+_cached_fold = functools.lru_cache(maxsize=65_536)(_fold)
 
 
 def is_mixed_case(text: str) -> bool:
@@ -52,7 +61,7 @@ class Names:
 
     def __init__(self, corpus: str):
         self._corpus = corpus
-        self._folded = name_key(corpus)
+        self._folded = _fold(corpus)  # not cached: a whole text is seen once
         # In ASCII text, matching without case is matching the lowered text, position
         # for position: plain substring searches then find where a name may start.
         self._lowered = corpus.lower() if corpus.isascii() else None
