@@ -237,13 +237,17 @@ def _ignore_interrupts():
 
 
 def default_workers(file_count: int) -> int:
-    """How many parser processes an import of ``file_count`` files uses (0: in-process)."""
+    """How many parser processes an import of ``file_count`` files uses (0: in-process).
+
+    One core fewer than the machine has: this process is busy too, writing
+    (SQLite works in it); one parser keeps up with the writes of one core.
+    """
     cores = os.cpu_count() or 1
     if file_count <= POOL_MIN_FILES or cores < 2:
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0  # a spawned worker would have to set Django up again
-    return min(cores, MAX_WORKERS)
+    return min(cores - 1, MAX_WORKERS)
 
 
 class _Importer:

@@ -455,9 +455,9 @@ def test_a_dead_parser_process_stops_the_import_with_one_line(tmp_path, monkeypa
 
 
 def test_small_imports_parse_in_process_and_large_ones_use_the_cores(monkeypatch):
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert importer.default_workers(importer.POOL_MIN_FILES) == 0
-    assert importer.default_workers(5_000) == 2
+    assert importer.default_workers(5_000) == 3  # and this process writes
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert importer.default_workers(5_000) == 0
 
