@@ -245,8 +245,6 @@ def default_workers(file_count: int) -> int:
     cores = os.cpu_count() or 1
     if file_count <= POOL_MIN_FILES or cores < 2:
         return 0
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0  # a spawned worker would have to set Django up again
     return min(cores - 1, MAX_WORKERS)
 
 
@@ -264,6 +262,8 @@ class _Importer:
     def run(self, paths):
         paths = find_transcripts(paths)
         workers = default_workers(len(paths)) if self.workers is None else self.workers
+        if workers and "fork" not in multiprocessing.get_all_start_methods():
+            workers = 0  # a spawned worker would have to set Django up again
         if not workers:
             for chunk in self._chunks(paths):
                 self._import_chunk(self._read(chunk))
