@@ -59,8 +59,8 @@ class Command(BaseCommand):
             "--workers",
             type=worker_count,
             metavar="N",
-            help="processes that parse while the database is written (default: one per "
-            "core when there are over 200 files; 0 parses in this process)",
+            help="processes that parse while the database is written (default: one per core "
+            "but one, when there are over 200 files; 0 parses in this process)",
         )
         parser.add_argument("--dry-run", action="store_true", help="parse only; touch no database")
         parser.add_argument(
