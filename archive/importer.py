@@ -134,7 +134,8 @@ def find_transcripts(paths: Iterable[str]) -> list[str]:
 
 def read_bytes(path) -> bytes:
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except OSError as err:
         raise Refused(path, 1, f"cannot read the file: {err.strerror or err}") from err
 
@@ -181,6 +182,7 @@ class _File:
     path: str
     data: bytes
     name: str = ""
+    stem: str = ""
     slug: str = ""
     checksum: str = ""
     parse: Parse | None = None
@@ -190,7 +192,8 @@ class _File:
     published: bool = False
 
     def __post_init__(self):
-        self.name = Path(self.path).name
+        path = Path(self.path)
+        self.name, self.stem = path.name, path.stem
         self.checksum = hashlib.sha256(self.data).hexdigest()
 
 
@@ -396,7 +399,7 @@ class _Importer:
         if not files:
             return files
         names = {file.name for file in files}
-        slugs = {slug_of(Path(file.path).stem) for file in files}
+        slugs = {slug_of(file.stem) for file in files}
         existing = Report.objects.filter(Q(source_name__in=names) | Q(slug__in=slugs)).values(
             "pk", "slug", "source_name", "source_checksum", "status"
         )
@@ -408,7 +411,7 @@ class _Importer:
         for file in files:
             report = by_name.get(file.name)
             if report is None:
-                file.slug = self._free_slug(slug_of(Path(file.path).stem), taken)
+                file.slug = self._free_slug(slug_of(file.stem), taken)
                 taken.add(file.slug)
                 pending.append(file)
             elif report["source_checksum"] == file.checksum:
