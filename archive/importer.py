@@ -13,10 +13,22 @@ all at once), then each batch is written in one transaction with
 file is validated (parsed, field lengths checked) before anything is written;
 if a batch still fails in the database, it is retried file by file so a bad
 file writes nothing and the others are kept.
+
+On a large import with more than one core, worker processes parse (the pure
+parser only, never the database) while this process writes: the next batch
+is parsed while the current one is written, and at most ``PIPELINE_DEPTH``
+batches are in flight, so memory stays flat.
 """
 
 import hashlib
+import multiprocessing
+import os
+import signal
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -32,6 +44,12 @@ from .text import quote_matches
 from .transcripts import Parse, ParsedSegment, TranscriptError, parse_bytes, split_title
 
 BATCH_FILES = 500
+# A pool of parser processes pays off from this many files on (forking is cheap,
+# but a small import is over before the workers have warmed up).
+POOL_MIN_FILES = 200
+MAX_WORKERS = 8
+# Batches read and handed to the parsers ahead of the one being written.
+PIPELINE_DEPTH = 2
 CORRESPONDENT_ROLE = "Correspondent"
 # Old segments of a replaced report move out of the way of the new positions
 # (unique per report) until their quotes have found new homes.
@@ -44,6 +62,32 @@ class Refused(Exception):
     def __init__(self, path, line, reason):
         self.path, self.line, self.reason = str(path), line or 1, reason
         super().__init__(f"{self.path}:{self.line}: {self.reason}")
+
+    def __reduce__(self):
+        # Refusals come back from parser processes; the cause's traceback comes as text.
+        cause = self.__cause__
+        if cause is not None and not isinstance(cause, RemoteTraceback):
+            cause = "".join(traceback.format_exception(cause))
+        return _refused_with_cause, (self.path, self.line, self.reason, cause)
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a parser process, as text."""
+
+    def __str__(self):
+        return self.args[0]
+
+
+def _refused_with_cause(path, line, reason, cause):
+    refused = Refused(path, line, reason)
+    if isinstance(cause, str):
+        cause = RemoteTraceback(cause)
+    refused.__cause__ = cause
+    return refused
+
+
+class ImportAborted(Exception):
+    """The import stopped before the end (a parser process died); one line says why."""
 
 
 @dataclass
@@ -90,7 +134,8 @@ def find_transcripts(paths: Iterable[str]) -> list[str]:
 
 def read_bytes(path) -> bytes:
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except OSError as err:
         raise Refused(path, 1, f"cannot read the file: {err.strerror or err}") from err
 
@@ -137,15 +182,18 @@ class _File:
     path: str
     data: bytes
     name: str = ""
+    stem: str = ""
     slug: str = ""
     checksum: str = ""
     parse: Parse | None = None
+    parsed: Parse | Refused | None = None  # what a parser process made of it
     report_id: int | None = None  # the existing report a --replace rebuilds
     report_status: str = ""
     published: bool = False
 
     def __post_init__(self):
-        self.name = Path(self.path).name
+        path = Path(self.path)
+        self.name, self.stem = path.name, path.stem
         self.checksum = hashlib.sha256(self.data).hexdigest()
 
 
@@ -158,20 +206,140 @@ class _Batch:
     speakers: dict = field(default_factory=dict)
 
 
+@dataclass
+class _Chunk:
+    """A batch read from disk: files (or the refusal to read them), in order."""
+
+    entries: list  # _File or Refused
+    tasks: list = field(default_factory=list)  # (files, future) handed to the parsers
+
+    @property
+    def files(self):
+        return [entry for entry in self.entries if isinstance(entry, _File)]
+
+    @property
+    def names(self):
+        return {entry.name for entry in self.files}
+
+
+def _parse_in_worker(items):
+    """Run in a parser process: parse (path, bytes) pairs; a refusal is a result too."""
+    results = []
+    for path, data in items:
+        try:
+            results.append(parse_file(path, data))
+        except Refused as refused:
+            results.append(refused)
+    return results
+
+
+def _ignore_interrupts():
+    # Ctrl-C reaches the whole process group; the importer's process handles it
+    # and shuts the pool down, so a worker must not die of it mid-task.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers(file_count: int) -> int:
+    """How many parser processes an import of ``file_count`` files uses (0: in-process).
+
+    One core fewer than the machine has: this process is busy too, writing
+    (SQLite works in it); one parser keeps up with the writes of one core.
+    """
+    cores = os.cpu_count() or 1
+    if file_count <= POOL_MIN_FILES or cores < 2:
+        return 0
+    return min(cores - 1, MAX_WORKERS)
+
+
 class _Importer:
-    def __init__(self, *, publish, published_at, replace, on_refused, on_file, batch_size):
+    def __init__(self, *, publish, published_at, replace, on_refused, on_file, batch_size, workers):
         self.publish, self.replace = publish, replace
         self.published_at = published_at
         self.on_refused, self.on_file = on_refused, on_file
         self.batch_size = batch_size
+        self.workers = workers
         self.counts = ImportCounts()
         # slug -> id, for rows known to exist in the database
         self.organizations, self.topics, self.speakers = {}, {}, {}
 
     def run(self, paths):
-        for chunk in self._chunks(find_transcripts(paths)):
-            self._import_chunk(chunk)
+        paths = find_transcripts(paths)
+        workers = default_workers(len(paths)) if self.workers is None else self.workers
+        if workers and "fork" not in multiprocessing.get_all_start_methods():
+            workers = 0  # a spawned worker would have to set Django up again
+        if not workers:
+            for chunk in self._chunks(paths):
+                self._import_chunk(self._read(chunk))
+            return self.counts
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_ignore_interrupts,
+        )
+        try:
+            in_flight = deque()
+            for chunk in self._chunks(paths):
+                in_flight.append(self._read(chunk, pool, workers, in_flight))
+                if len(in_flight) > PIPELINE_DEPTH:
+                    self._import_chunk(in_flight.popleft())
+            while in_flight:
+                self._import_chunk(in_flight.popleft())
+        finally:
+            # Also on errors and Ctrl-C: queued batches are dropped, running ones end.
+            pool.shutdown(wait=True, cancel_futures=True)
         return self.counts
+
+    def _read(self, paths, pool=None, workers=0, in_flight=()):
+        """Read a batch; with a pool, hand the files that may be written to the parsers."""
+        entries = []
+        for path in paths:
+            try:
+                entries.append(_File(path, read_bytes(path)))
+            except Refused as refused:
+                entries.append(refused)
+        chunk = _Chunk(entries)
+        if pool is not None:
+            files = self._worth_parsing(chunk.files, set().union(*(c.names for c in in_flight)))
+            size = -(-len(files) // workers)  # contiguous slices, one per worker
+            for start in range(0, len(files), size or 1):
+                part = files[start : start + size]
+                future = pool.submit(_parse_in_worker, [(f.path, f.data) for f in part])
+                chunk.tasks.append((part, future))
+        return chunk
+
+    def _worth_parsing(self, files, names_in_flight):
+        """Files that may be written: not known unchanged, nor refused as changed.
+
+        A guess made before the batches in flight are written; ``_match_existing``
+        decides when this batch's turn comes, and a file it wants written that
+        was not parsed here is parsed then. Files named like one in flight are
+        always parsed, since writing that one may change the answer.
+        """
+        known = {}
+        existing = Report.objects.filter(source_name__in={file.name for file in files})
+        for name, checksum in existing.order_by("pk").values_list("source_name", "source_checksum"):
+            known.setdefault(name, checksum)
+        return [
+            file
+            for file in files
+            if file.name in names_in_flight
+            or file.name not in known
+            or (self.replace and known[file.name] != file.checksum)
+        ]
+
+    @staticmethod
+    def _collect(chunk):
+        """Wait for the parsers' results of this batch."""
+        for files, future in chunk.tasks:
+            try:
+                results = future.result()
+            except BrokenProcessPool as err:
+                raise ImportAborted(
+                    "a parser process stopped abruptly (killed, or out of memory?); "
+                    "the batches written before it are kept: run the import again"
+                ) from err
+            for file, result in zip(files, results, strict=True):
+                file.parsed = result
 
     def _chunks(self, paths):
         """Batches of files; a second file of the same name starts a new batch."""
@@ -196,19 +364,19 @@ class _Importer:
             self.on_refused(refused)
         self._done(refused.path, "failed")
 
-    def _import_chunk(self, paths):
-        files = []
-        for path in paths:
-            self.counts.files += 1
-            try:
-                files.append(_File(path, read_bytes(path)))
-            except Refused as refused:
-                self._refuse(refused)
-        files = self._match_existing(files)
+    def _import_chunk(self, chunk):
+        self.counts.files += len(chunk.entries)
+        for entry in chunk.entries:
+            if isinstance(entry, Refused):
+                self._refuse(entry)
+        self._collect(chunk)
+        files = self._match_existing(chunk.files)
         ready = []
         for file in files:
             try:
-                file.parse = parse_file(file.path, file.data)
+                if isinstance(file.parsed, Refused):
+                    raise file.parsed
+                file.parse = file.parsed or parse_file(file.path, file.data)
             except Refused as refused:
                 self._refuse(refused)
             else:
@@ -231,7 +399,7 @@ class _Importer:
         if not files:
             return files
         names = {file.name for file in files}
-        slugs = {slug_of(Path(file.path).stem) for file in files}
+        slugs = {slug_of(file.stem) for file in files}
         existing = Report.objects.filter(Q(source_name__in=names) | Q(slug__in=slugs)).values(
             "pk", "slug", "source_name", "source_checksum", "status"
         )
@@ -243,7 +411,7 @@ class _Importer:
         for file in files:
             report = by_name.get(file.name)
             if report is None:
-                file.slug = self._free_slug(slug_of(Path(file.path).stem), taken)
+                file.slug = self._free_slug(slug_of(file.stem), taken)
                 taken.add(file.slug)
                 pending.append(file)
             elif report["source_checksum"] == file.checksum:
@@ -578,12 +746,17 @@ def import_transcripts(
     on_refused: Callable[[Refused], None] | None = None,
     on_file: Callable[[str], None] | None = None,
     batch_size: int = BATCH_FILES,
+    workers: int | None = None,
 ) -> ImportCounts:
     """Import transcript files (or folders of ``*.txt``) as reports; return the counts.
 
     New reports are drafts unless ``publish`` (then published at ``published_at``,
     or now). Refused files are passed to ``on_refused`` and write nothing;
     ``on_file`` is called once per file, whatever happened to it.
+
+    ``workers`` parser processes parse while this process writes (``None``: one
+    per core for a large import, ``0``: parse here). Raises ImportAborted when a
+    parser process dies; the batches written before it are kept.
     """
     importer = _Importer(
         publish=publish or published_at is not None,
@@ -592,6 +765,7 @@ def import_transcripts(
         on_refused=on_refused,
         on_file=on_file,
         batch_size=batch_size,
+        workers=workers,
     )
     return importer.run(paths)
 

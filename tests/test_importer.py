@@ -359,3 +359,122 @@ def test_dry_run_of_several_files_prints_a_list_and_refuses_bad_ones(
     )
     assert out.getvalue() == json.dumps(parses, ensure_ascii=False, indent=2) + "\n"
     assert err.getvalue().count("z-bad.txt:1: ") == 1
+
+
+def wipe_archive():
+    for model in (Quote, Segment, Report, Speaker, Organization, Topic):
+        model.objects.all().delete()
+
+
+def import_and_record(paths, **options):
+    """Import; return what a reader sees, the refusal lines, the progress calls and the counts."""
+    refusals, progress = [], []
+    counts = importer.import_transcripts(
+        paths, on_refused=lambda r: refusals.append(str(r)), on_file=progress.append, **options
+    )
+    order = list(Report.objects.order_by("pk").values_list("slug", flat=True))
+    return archive_content(), order, refusals, progress, counts
+
+
+def test_a_pooled_import_stores_exactly_what_an_in_process_import_stores(tmp_path):
+    first, second, copies = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for folder in (first, second, copies):
+        folder.mkdir()
+    for example in [*EXAMPLES, SEED]:
+        copy(example, first)
+        # The same names, changed: refused, or with --replace rebuilt, in the same run.
+        copy(example, second, text=example.read_text(encoding="utf-8") + "\nOne more line.\n")
+    for number in range(7):
+        copy(SEED, copies, name=f"copy-{number}.txt")
+    (second / "bad.txt").write_bytes(b"Title\n[]\n03:75\nWords.\n")
+    runs = [([first, copies], {}), ([second, first], {"replace": True}), ([second], {})]
+
+    results = {}
+    for workers in (0, 2):
+        wipe_archive()
+        results[workers] = [
+            import_and_record(paths, workers=workers, batch_size=3, **options)
+            for paths, options in runs
+        ]
+
+    assert results[2] == results[0]
+    created, replaced, refused = results[2]
+    assert (created[4].created, created[4].failed) == (13, 0)
+    assert (replaced[4].updated, replaced[4].failed) == (12, 1)  # b/ over a/, then a/ again
+    assert [line.split(":")[0] for line in replaced[2]] == [str(second / "bad.txt")]
+    assert len(replaced[3]) == 13 and set(replaced[3]) == {
+        str(path) for path in [*first.iterdir(), *second.iterdir()]
+    }
+    assert len(refused[2]) == 7  # b/ changed since a/ was imported, and bad.txt
+
+
+def test_a_pooled_reimport_of_unchanged_files_parses_nothing(tmp_path, monkeypatch):
+    for number in range(6):
+        copy(SEED, tmp_path, name=f"copy-{number}.txt")
+    importer.import_transcripts([tmp_path], workers=2, batch_size=2)
+
+    def parse_file(path, data):
+        raise AssertionError(f"{path} was parsed again")
+
+    monkeypatch.setattr(importer, "parse_file", parse_file)
+    counts = importer.import_transcripts([tmp_path], workers=2, batch_size=2)
+
+    assert (counts.unchanged, counts.failed) == (6, 0)
+
+
+def test_a_refusal_from_a_parser_process_keeps_its_cause_for_traceback(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Title\n[]\n03:75\nWords.\n")
+    refusals = []
+
+    importer.import_transcripts([bad], workers=1, on_refused=refusals.append)
+
+    [refused] = refusals
+    assert str(refused).startswith(f"{bad}:3: ")
+    assert "TranscriptError" in str(refused.__cause__)
+
+
+def test_a_dead_parser_process_stops_the_import_with_one_line(tmp_path, monkeypatch):
+    for number in range(4):
+        copy(SEED, tmp_path, name=f"copy-{number}.txt")
+    copy(SEED, tmp_path, name="crash.txt")
+    parent, real_parse_file = os.getpid(), importer.parse_file
+
+    def parse_file(path, data):
+        if path.endswith("crash.txt") and os.getpid() != parent:
+            os._exit(9)  # as if the kernel killed it
+        return real_parse_file(path, data)
+
+    monkeypatch.setattr(importer, "parse_file", parse_file)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_transcripts", str(tmp_path), workers=2, stderr=io.StringIO())
+
+    assert "parser process stopped abruptly" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_small_imports_parse_in_process_and_large_ones_use_the_cores(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert importer.default_workers(importer.POOL_MIN_FILES) == 0
+    assert importer.default_workers(5_000) == 3  # and this process writes
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert importer.default_workers(5_000) == 0
+
+
+def test_a_database_that_refuses_connections_gets_one_line_and_exit_1(tmp_path):
+    good = copy(SEED, tmp_path)
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "import_transcripts"]
+
+    result = subprocess.run(
+        [*manage, str(good)], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("CommandError: cannot use the database: ")
+    assert "127.0.0.1" in lines[0] or "refused" in lines[0]

@@ -904,3 +904,26 @@ def test_generated_transcripts_parse_as_written_and_round_trip(case):
         if kind == "soundbite":
             assert segment.speaker and not segment.speaker.isupper()
     assert parse(render(parsed)) == parsed
+
+
+NAME_PIECES = ["Kaem", "KAEM", "Mc", "O'Brien", "Jean-Pierre", "Ab", "x", "9", "_"]
+TEXT_PIECES = [" ", "  ", "\n", "\t", "'", "’", ".", ",", "(", "Mr. ", "s", "_", "0", "é", "Kaem"]
+
+
+@settings(max_examples=500)
+@given(st.data())
+def test_finding_a_mention_by_substring_agrees_with_the_regular_expression(data):
+    """ASCII text takes a fast path; it must find what the pattern for the name finds."""
+    from archive.transcripts.names import Names, _mention_regex
+
+    word = st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=2).map("".join)
+    words = data.draw(st.lists(word, min_size=1, max_size=3))
+    spellings = [" ".join(words), " ".join(words).lower(), " ".join(words).upper(), words[0]]
+    corpus = "".join(data.draw(st.lists(st.sampled_from(TEXT_PIECES + spellings), max_size=20)))
+
+    names = Names(corpus)
+    expected = [m.group(0) for m in _mention_regex(tuple(words)).finditer(corpus)]
+    if corpus.isascii() and all(word.isascii() for word in words):
+        assert list(names._ascii_mentions([w.lower() for w in words])) == expected
+    if not expected:
+        assert names.mention(" ".join(words)) is None

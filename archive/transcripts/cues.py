@@ -10,6 +10,8 @@ OPENING_QUOTES = '"“„«「『'
 CLOSING_QUOTES = '"”“»」』'
 COMMAS = ",，、"
 _CUE_PUNCTUATION = frozenset(",.'’‘-‐–&/·，、")
+# An ASCII label is a cue label exactly when it is made of these (see _label_shape).
+_ASCII_CUE_LABEL = re.compile(r"[A-Z0-9\s,.'&/-]*")
 _MAX_CUE_CHARS = 200
 _MAX_CUE_WORDS = 25
 # A label in a script without letter case is taken only in these tight shapes, as nothing
@@ -55,7 +57,7 @@ def read_direction(paragraph: str) -> str | None:
 
 def read_cue(paragraph: str) -> Cue | None:
     """The cue a paragraph opens with: `NAME, TITLE "..."` or `NAME, TITLE (qualifier): ...`."""
-    quote = next((i for i, char in enumerate(paragraph) if char in OPENING_QUOTES), None)
+    quote = min((i for char in OPENING_QUOTES if (i := paragraph.find(char)) != -1), default=None)
     colon = _first_colon(paragraph)
     if quote is not None and (colon is None or quote < colon):
         return _quote_cue(paragraph, quote)
@@ -65,13 +67,15 @@ def read_cue(paragraph: str) -> Cue | None:
 
 
 def _first_colon(paragraph: str) -> int | None:
-    for index, char in enumerate(paragraph[: _MAX_CUE_CHARS + 40]):
-        if char == "：":
-            return index
-        if char == ":":
-            following = paragraph[index + 1 : index + 2]
-            return index if not following or following.isspace() else None
-    return None
+    """The colon that may end a cue: a full-width one, or one before a space or the end."""
+    head = paragraph[: _MAX_CUE_CHARS + 40]
+    colon, wide = head.find(":"), head.find("：")
+    if wide != -1 and (colon == -1 or wide < colon):
+        return wide
+    if colon == -1:
+        return None
+    following = paragraph[colon + 1 : colon + 2]
+    return colon if not following or following.isspace() else None
 
 
 def _quote_cue(paragraph: str, quote: int) -> Cue | None:
@@ -131,6 +135,8 @@ def _label_shape(label: str) -> str | None:
         return None
     if len(label.split()) > _MAX_CUE_WORDS:
         return None
+    if label.isascii():  # the loop below, for the common case; it starts with a letter
+        return "cased" if _ASCII_CUE_LABEL.fullmatch(label) else None
     has_upper = False
     for char in label:
         if char.isalpha():
@@ -165,8 +171,11 @@ def read_bare_standup(paragraph: str, correspondent: str) -> tuple[str, str] | N
     Only the correspondent's own name opens one, so it is never mistaken for narration
     that begins with an acronym. Returns (place, text).
     """
-    words = list(re.finditer(r"\S+", paragraph))
     name = name_key(correspondent).split()
+    opening = paragraph.split(maxsplit=1)
+    if name and (not opening or name_key(opening[0]) != name[0]):
+        return None  # the usual answer, without reading every word of the paragraph
+    words = list(re.finditer(r"\S+", paragraph))
     if len(words) <= len(name) + 1:
         return None
     for cue_word, name_word in zip(words, name, strict=False):

@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections.abc import Iterator
 
 from .titles import is_job_word, name_case, words_of
 
@@ -26,11 +27,20 @@ def _mention_regex(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<!\w){pattern}(?![\w'’])", re.IGNORECASE)
 
 
+def _fold(text: str) -> str:
+    for apostrophe in _APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return " ".join(text.split()).casefold()
+
+
 def name_key(name: str) -> str:
     """A spelling-insensitive key: case, apostrophe style and spacing do not count."""
-    for apostrophe in _APOSTROPHES:
-        name = name.replace(apostrophe, "'")
-    return " ".join(name.split()).casefold()
+    return _cached_fold(name) if len(name) <= 300 else _fold(name)
+
+
+# A transcript compares the same few names over and over; long strings are not
+# names, and are not kept.
+_cached_fold = functools.lru_cache(maxsize=65_536)(_fold)
 
 
 def is_mixed_case(text: str) -> bool:
@@ -51,7 +61,10 @@ class Names:
 
     def __init__(self, corpus: str):
         self._corpus = corpus
-        self._folded = name_key(corpus)
+        self._folded = _fold(corpus)  # not cached: a whole text is seen once
+        # In ASCII text, matching without case is matching the lowered text, position
+        # for position: plain substring searches then find where a name may start.
+        self._lowered = corpus.lower() if corpus.isascii() else None
         self._mentions: dict[str, str | None] = {}
 
     def mention(self, name: str) -> str | None:
@@ -65,16 +78,58 @@ class Names:
         return self._mentions[key]
 
     def _find_mention(self, words: list[str]) -> str | None:
-        if not words or any(name_key(word) not in self._folded for word in words):
+        if not words:
+            return None
+        if self._lowered is not None and all(word.isascii() for word in words):
+            spellings = self._ascii_mentions([word.lower() for word in words])
+        elif any(name_key(word) not in self._folded for word in words):
             return None  # a quick no, before the regular expression's slow one
+        else:
+            matches = _mention_regex(tuple(words)).finditer(self._corpus)
+            spellings = (match.group(0) for match in matches)
         fallback = None
-        for match in _mention_regex(tuple(words)).finditer(self._corpus):
-            found = " ".join(match.group(0).split())
+        for spelling in spellings:
+            found = " ".join(spelling.split())
             if all(_capitalized(word) for word in found.split()):
                 return found
             if fallback is None and is_mixed_case(found) and found[0].isupper():
                 fallback = found
         return fallback
+
+    def _ascii_mentions(self, needles: list[str]) -> Iterator[str]:
+        """What ``_mention_regex(words).finditer`` finds, for ASCII words in ASCII text.
+
+        There, matching without case is comparing with the lowered text position
+        for position, so plain substring searches do it, and a transcript's many
+        names need no regular expression compiled each.
+        """
+        text, lowered = self._corpus, self._lowered
+        if any(needle not in lowered for needle in needles):
+            return
+        end = 0
+        start = lowered.find(needles[0])
+        while start != -1:
+            # finditer resumes after a match, never inside it; (?<!\w) before the name
+            if start >= end and not (start and _is_word_char(text[start - 1])):
+                stop = self._ascii_match_end(start, needles)
+                if stop is not None:
+                    end = stop
+                    yield text[start:stop]
+            start = lowered.find(needles[0], start + 1)
+
+    def _ascii_match_end(self, start: int, needles: list[str]) -> int | None:
+        text, lowered = self._corpus, self._lowered
+        end = start + len(needles[0])
+        for needle in needles[1:]:  # \s+ between the words
+            spaces = end
+            while spaces < len(text) and text[spaces].isspace():
+                spaces += 1
+            if spaces == end or not lowered.startswith(needle, spaces):
+                return None
+            end = spaces + len(needle)
+        if end < len(text) and (_is_word_char(text[end]) or text[end] in "'’"):
+            return None  # (?![\w'’]) after it
+        return end
 
     def natural_case(self, name: str) -> str:
         """A name written in capitals, in the case the text writes it, or title case.
@@ -116,6 +171,11 @@ class Names:
             if given:
                 return " ".join([*given, match.group(0)])
         return None
+
+
+def _is_word_char(char: str) -> bool:
+    """What the regular expression ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 
 
 def _word_pattern(word: str) -> str:

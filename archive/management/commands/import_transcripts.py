@@ -3,11 +3,17 @@ import sys
 import traceback
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from tqdm import tqdm
 
-from archive.importer import find_transcripts, import_transcripts, parse_transcripts
+from archive.importer import (
+    ImportAborted,
+    find_transcripts,
+    import_transcripts,
+    parse_transcripts,
+)
 
 
 def aware_datetime(value):
@@ -15,6 +21,17 @@ def aware_datetime(value):
     if moment is None:
         raise ValueError(value)
     return make_aware(moment) if is_naive(moment) else moment
+
+
+def worker_count(value):
+    count = int(value)
+    if count < 0:
+        raise ValueError(value)
+    return count
+
+
+def first_line(error):
+    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
 
 
 class Command(BaseCommand):
@@ -37,6 +54,13 @@ class Command(BaseCommand):
             "--replace",
             action="store_true",
             help="rebuild reports whose file changed, keeping their curated quotes",
+        )
+        parser.add_argument(
+            "--workers",
+            type=worker_count,
+            metavar="N",
+            help="processes that parse while the database is written (default: one per core "
+            "but one, when there are over 200 files; 0 parses in this process)",
         )
         parser.add_argument("--dry-run", action="store_true", help="parse only; touch no database")
         parser.add_argument(
@@ -61,14 +85,21 @@ class Command(BaseCommand):
             if dry_run:
                 summary = self.dry_run(paths, files, format, progress)
             else:
-                counts = import_transcripts(
-                    files,
-                    publish=options["publish"],
-                    published_at=options["published_at"],
-                    replace=options["replace"],
-                    on_refused=self.refused,
-                    on_file=lambda path: progress.update(),
-                )
+                try:
+                    counts = import_transcripts(
+                        files,
+                        publish=options["publish"],
+                        published_at=options["published_at"],
+                        replace=options["replace"],
+                        on_refused=self.refused,
+                        on_file=lambda path: progress.update(),
+                        workers=options["workers"],
+                    )
+                except ImportAborted as error:
+                    raise CommandError(str(error)) from error
+                except OperationalError as error:
+                    # Down, refusing connections, or not migrated: one line, not a traceback.
+                    raise CommandError(f"cannot use the database: {first_line(error)}") from error
                 self.failed, summary = counts.failed, counts.summary()
         if self.verbosity:
             self.stderr.write(summary, style_func=lambda text: text)
