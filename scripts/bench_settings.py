@@ -15,3 +15,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": True}
 
 # The bench serves no static files: WhiteNoise need not warn that none were collected.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# The bench serves plain HTTP on loopback, as `make serve` does: no HTTPS redirect.
+SECURE_SSL_REDIRECT = False
