@@ -94,7 +94,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE transactions take
     # the write lock up front, so two writers queue on the busy timeout instead
     # of failing mid-transaction with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
