@@ -267,6 +267,18 @@ class Report(models.Model):
         )
 
 
+class SpeakerBasis(models.TextChoices):
+    """How the importer established a segment's speaker (its confidence, in words)."""
+
+    CUE = "cue", "A cue with a full name"
+    SURNAME = "surname", "A surname resolved to an earlier full name"
+    INITIALS = "initials", "Initials resolved to an earlier full name"
+    VOICE_TAG = "voice_tag", "A caption voice tag"
+    CONTEXT = "context", "The report's correspondent or anchor, from context"
+    GUESS = "guess", "A guess"
+    EDITOR = "editor", "Confirmed by an editor"
+
+
 class SegmentQuerySet(models.QuerySet):
     def public(self, *, now=None):
         return self.filter(public_report_q("report__", now=now))
@@ -298,6 +310,32 @@ class Segment(models.Model):
         help_text="The speaker's caption as broadcast in this report.",
     )
     text = models.TextField()
+    start_seconds = models.FloatField(
+        "start time",
+        null=True,
+        blank=True,
+        help_text="Seconds from the start of the recording, where the transcript gives it.",
+    )
+    end_seconds = models.FloatField(
+        "end time",
+        null=True,
+        blank=True,
+        help_text="Seconds from the start of the recording, where the transcript gives it.",
+    )
+    speaker_basis = models.CharField(
+        "how the speaker was found",
+        max_length=20,
+        choices=SpeakerBasis.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The importer was unsure of this segment's speaker: no quote is made from it "
+        "and the report cannot be published until an editor confirms or fixes it.",
+    )
 
     objects = SegmentManager()
 
@@ -311,8 +349,25 @@ class Segment(models.Model):
                 condition=Q(kind__in=SegmentKind.values),
                 name="segment_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(start_seconds__isnull=True) | Q(start_seconds__gte=0),
+                name="segment_start_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_seconds__isnull=True)
+                | Q(end_seconds__isnull=True)
+                | Q(end_seconds__gte=models.F("start_seconds")),
+                name="segment_end_not_before_start",
+            ),
         ]
-        indexes = [models.Index(fields=["speaker", "report"], name="segment_speaker_idx")]
+        indexes = [
+            models.Index(fields=["speaker", "report"], name="segment_speaker_idx"),
+            models.Index(
+                fields=["report"],
+                condition=Q(needs_review=True),
+                name="segment_needs_review_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.report} · {self.position}. {self.get_kind_display()}"
