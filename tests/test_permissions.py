@@ -1,0 +1,253 @@
+"""The permissions matrix of the admin's history, revert and recover URLs, for every model.
+
+For every model registered in the admin: its history page, and where it keeps
+revisions (django-reversion), the revert page of an old version, the list of
+deleted objects and the recover page of one; for anonymous, contributor,
+editor and superuser, by GET and by POST. The old version and the deleted
+report are set up so that reverting or recovering them would change what the
+public sees (publish a withdrawn report, bring back a deleted one) and delete
+a segment and a quote added since: only someone with the publish and delete
+permissions may, and a refusal changes nothing.
+"""
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from archive import workflow
+from archive.admin.revisions import GuardedVersionAdmin
+from archive.models import Quote, Report, Segment
+from tests.desk import ROLES, client_for, form_data, make_user
+from tests.factories import make_organization, make_quote, make_segment, make_speaker, make_topic
+
+pytestmark = pytest.mark.django_db
+
+MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+VERSIONED = [m for m in MODELS if isinstance(admin.site._registry[m], VersionAdmin)]
+METHODS = ["get", "post"]
+READS_ARCHIVE = {"anonymous": False, "contributor": True, "editor": True, "superuser": True}
+PUBLISHES = {"anonymous": False, "contributor": False, "editor": True, "superuser": True}
+
+
+def url_name(model, view):
+    return f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+
+
+def public_state():
+    """What the public sees, and every part that could be deleted."""
+    return {
+        "public": sorted(Report.objects.public().values_list("slug", flat=True)),
+        "gone": sorted(Report.objects.gone().values_list("slug", flat=True)),
+        "reports": sorted(
+            Report.objects.values_list("slug", "status", "published_at", "withdrawal_reason")
+        ),
+        "segments": sorted(Segment.objects.values_list("pk", flat=True)),
+        "quotes": sorted(Quote.objects.values_list("pk", flat=True)),
+    }
+
+
+def save_report_in_admin(client, report, **changes):
+    url = reverse("admin:archive_report_change", args=[report.pk])
+    response = client.post(url, {**form_data(client.get(url)), **changes})
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+
+def someone_else(role):
+    """A second user in ``role``: the test's own user takes the role's name."""
+    user = make_user(role)
+    user.username = f"other-{role}"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def root():
+    client = Client()
+    client.force_login(someone_else("superuser"))
+    return client
+
+
+@pytest.fixture
+def scenario(root):
+    """A live report saved by an editor, then withdrawn and added to; and one deleted.
+
+    ``old`` maps each versioned model to its object's version in the report's
+    first revision; ``deleted`` to the last version of its deleted object.
+    """
+    editor = someone_else("editor")
+    speaker = make_speaker("Kiril Kaem")
+    report = Report.objects.create(title="Live report", status="draft")
+    first = make_segment(report, text="In the first place, investors.", speaker=speaker)
+    quote_ = make_quote(first, text="investors")
+    save_report_in_admin(root, report, status="published")
+    old = {
+        Report: Version.objects.get_for_object(report).get(),
+        Segment: Version.objects.get_for_object(first).get(),
+        Quote: Version.objects.get_for_object(quote_).get(),
+    }
+    added = make_segment(report, text="Added since, by an editor.", speaker=speaker)
+    make_quote(added, text="Added since")
+    workflow.withdraw(report, "Wrong footage.", user=editor)
+
+    doomed = Report.objects.create(title="Deleted report", status="draft")
+    doomed_segment = make_segment(doomed, text="Soon deleted.", speaker=speaker)
+    doomed_quote = make_quote(doomed_segment, text="Soon deleted")
+    save_report_in_admin(root, doomed, status="published")
+    deleted = {
+        Report: Version.objects.get_for_object(doomed).get(),
+        Segment: Version.objects.get_for_object(doomed_segment).get(),
+        Quote: Version.objects.get_for_object(doomed_quote).get(),
+    }
+    doomed.delete()
+
+    objects = {
+        Report: report,
+        Segment: first,
+        Quote: quote_,
+        type(speaker): speaker,
+        type(make_organization()): make_organization("Skolkovo Foundation"),
+        type(make_topic()): make_topic("Technology"),
+        Group: Group.objects.get(name="Editors"),
+        type(editor): editor,
+    }
+    objects.update(axes_records())
+    return {"objects": objects, "old": old, "deleted": deleted, "report": report}
+
+
+def axes_records():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    common = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone",
+              "http_accept": "*/*", "path_info": "/admin/login/"}  # fmt: skip
+    return {
+        AccessAttempt: AccessAttempt.objects.create(
+            **common, get_data="", post_data="", failures_since_start=1
+        ),
+        AccessLog: AccessLog.objects.create(**common),
+        AccessFailureLog: AccessFailureLog.objects.create(**common),
+    }
+
+
+def request(client, method, url, root):
+    if method == "get":
+        return client.get(url)
+    # A crafted POST: everything an editor's form for that page would send.
+    page = root.get(url)
+    has_form = page.status_code == 200 and page.context and "adminform" in page.context
+    data = form_data(page) if has_form else {}
+    return client.post(url, data)
+
+
+def assert_sent_to_login(response):
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_every_model_with_revisions_goes_through_the_guarded_revert():
+    assert {m._meta.label for m in VERSIONED} == {"archive.Quote", "archive.Report",
+                                                   "archive.Segment"}  # fmt: skip
+    for model in VERSIONED:
+        assert isinstance(admin.site._registry[model], GuardedVersionAdmin), model
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_history_pages_show_to_who_may_view_and_change_nothing(
+    client, root, scenario, model, role, method
+):
+    obj = scenario["objects"].get(model)
+    assert obj is not None, f"add an object of {model._meta.label} to the scenario"
+    before = public_state()
+    url = reverse(url_name(model, "history"), args=[quote(obj.pk)])
+    response = request(client_for(client, make_user(role)), method, url, root)
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    else:
+        may_view = role == "superuser" or (
+            model._meta.app_label == "archive" and READS_ARCHIVE[role]
+        )
+        assert response.status_code == (200 if may_view else 403)
+    assert public_state() == before
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", VERSIONED, ids=lambda m: m._meta.label)
+def test_reverting_to_a_live_version_is_for_editors_only(
+    client, root, scenario, model, role, method
+):
+    report = scenario["report"]
+    version = scenario["old"][model]
+    url = reverse(url_name(model, "revision"), args=[quote(version.object_id), version.pk])
+    before = public_state()
+    response = request(client_for(client, make_user(role)), method, url, root)
+    after = public_state()
+    if role == "anonymous":
+        assert_sent_to_login(response)
+        assert after == before
+    elif not PUBLISHES[role]:
+        assert response.status_code == 302
+        assert response["Location"] == reverse(url_name(model, "history"), args=[version.object_id])
+        assert "Not reverted" in " ".join(m.message for m in response.wsgi_request._messages)
+        assert after == before
+    elif method == "get":
+        assert response.status_code == 200  # the old version, shown; nothing saved
+        assert after == before
+    else:
+        assert response.status_code == 302
+        report.refresh_from_db()
+        assert report.is_public
+        assert report.segments.count() == 1 and Quote.objects.count() == 1  # added ones deleted
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", VERSIONED, ids=lambda m: m._meta.label)
+def test_recovering_a_deleted_report_is_for_editors_only(
+    client, root, scenario, model, role, method
+):
+    version = scenario["deleted"][model]
+    before = public_state()
+    user_client = client_for(client, make_user(role))
+
+    listing = request(user_client, method, reverse(url_name(model, "recoverlist")), root)
+    if role == "anonymous":
+        assert_sent_to_login(listing)
+    else:
+        assert listing.status_code == 200
+    assert public_state() == before
+
+    response = request(
+        user_client, method, reverse(url_name(model, "recover"), args=[version.pk]), root
+    )
+    after = public_state()
+    if role == "anonymous":
+        assert_sent_to_login(response)
+        assert after == before
+    elif not PUBLISHES[role]:
+        assert response.status_code == 302
+        assert response["Location"] == reverse(url_name(model, "recoverlist"))
+        assert after == before
+    elif method == "get":
+        assert response.status_code == 200
+        assert after == before
+    else:
+        assert response.status_code == 302
+        assert "deleted-report" in after["public"]
+
+
+@pytest.mark.parametrize("model", VERSIONED, ids=lambda m: m._meta.label)
+def test_a_version_of_another_model_is_not_found_under_this_one(root, scenario, model):
+    other = next(m for m in VERSIONED if m is not model)
+    version = scenario["deleted"][other]
+    before = public_state()
+    assert root.post(reverse(url_name(model, "recover"), args=[version.pk])).status_code == 404
+    version = scenario["old"][other]
+    url = reverse(url_name(model, "revision"), args=[version.object_id, version.pk])
+    assert root.post(url).status_code == 404
+    assert public_state() == before
