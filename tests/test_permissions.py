@@ -13,6 +13,7 @@ permissions may, and a refusal changes nothing.
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -21,7 +22,7 @@ from reversion.models import Version
 
 from archive import workflow
 from archive.admin.revisions import GuardedVersionAdmin
-from archive.models import Quote, Report, Segment
+from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
 from tests.desk import ROLES, client_for, form_data, make_user
 from tests.factories import make_organization, make_quote, make_segment, make_speaker, make_topic
 
@@ -109,11 +110,11 @@ def scenario(root):
         Report: report,
         Segment: first,
         Quote: quote_,
-        type(speaker): speaker,
-        type(make_organization()): make_organization("Skolkovo Foundation"),
-        type(make_topic()): make_topic("Technology"),
+        Speaker: speaker,
+        Organization: make_organization("Skolkovo Foundation"),
+        Topic: make_topic("Technology"),
         Group: Group.objects.get(name="Editors"),
-        type(editor): editor,
+        get_user_model(): editor,
     }
     objects.update(axes_records())
     return {"objects": objects, "old": old, "deleted": deleted, "report": report}
@@ -251,3 +252,33 @@ def test_a_version_of_another_model_is_not_found_under_this_one(root, scenario, 
     url = reverse(url_name(model, "revision"), args=[version.object_id, version.pk])
     assert root.post(url).status_code == 404
     assert public_state() == before
+
+
+DELETES_PARTS = {"anonymous": False, "contributor": False, "editor": True, "superuser": True}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("part", [Segment, Quote], ids=["segment", "quote"])
+def test_only_editors_delete_a_part_on_its_own_delete_page(client, scenario, part, role):
+    obj = scenario["objects"][part]
+    client = client_for(client, make_user(role))
+    response = client.post(reverse(url_name(part, "delete"), args=[obj.pk]), {"post": "yes"})
+    assert part.objects.filter(pk=obj.pk).exists() is not DELETES_PARTS[role]
+    if role == "contributor":
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_delete_parts_from_the_report_form_even_by_a_crafted_post(
+    client, root, scenario, role
+):
+    report = scenario["report"]
+    url = reverse("admin:archive_report_change", args=[report.pk])
+    data = form_data(root.get(url))  # an editor's form, with its delete boxes
+    data.update({"segments-0-DELETE": "on", "quotes-0-DELETE": "on"})
+    client_for(client, make_user(role)).post(url, data)
+    segments, quotes = report.segments.count(), Quote.objects.filter(segment__report=report)
+    if DELETES_PARTS[role]:
+        assert segments == 1 and quotes.count() == 1
+    else:
+        assert segments == 2 and quotes.count() == 2
