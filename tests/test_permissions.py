@@ -73,49 +73,50 @@ def root():
     return client
 
 
+def published_in_admin(root, title, speaker, text, excerpt):
+    """A report with a segment and a quote, published by a save in the admin (one revision).
+
+    Returns {model: object} and {model: that object's version in the revision}.
+    """
+    report = Report.objects.create(title=title, status="draft")
+    segment = make_segment(report, text=text, speaker=speaker)
+    parts = {Report: report, Segment: segment, Quote: make_quote(segment, text=excerpt)}
+    save_report_in_admin(root, report, status="published")
+    versions = {model: Version.objects.get_for_object(obj).get() for model, obj in parts.items()}
+    return parts, versions
+
+
 @pytest.fixture
 def scenario(root):
-    """A live report saved by an editor, then withdrawn and added to; and one deleted.
+    """A live report saved in the admin, then withdrawn and added to; and one deleted.
 
-    ``old`` maps each versioned model to its object's version in the report's
-    first revision; ``deleted`` to the last version of its deleted object.
+    ``old`` maps each versioned model to its object's version in the live
+    report's revision; ``deleted`` to the version of its deleted object.
     """
     editor = someone_else("editor")
     speaker = make_speaker("Kiril Kaem")
-    report = Report.objects.create(title="Live report", status="draft")
-    first = make_segment(report, text="In the first place, investors.", speaker=speaker)
-    quote_ = make_quote(first, text="investors")
-    save_report_in_admin(root, report, status="published")
-    old = {
-        Report: Version.objects.get_for_object(report).get(),
-        Segment: Version.objects.get_for_object(first).get(),
-        Quote: Version.objects.get_for_object(quote_).get(),
-    }
+    objects, old = published_in_admin(
+        root, "Live report", speaker, "In the first place, investors.", "investors"
+    )
+    report = objects[Report]
     added = make_segment(report, text="Added since, by an editor.", speaker=speaker)
     make_quote(added, text="Added since")
     workflow.withdraw(report, "Wrong footage.", user=editor)
 
-    doomed = Report.objects.create(title="Deleted report", status="draft")
-    doomed_segment = make_segment(doomed, text="Soon deleted.", speaker=speaker)
-    doomed_quote = make_quote(doomed_segment, text="Soon deleted")
-    save_report_in_admin(root, doomed, status="published")
-    deleted = {
-        Report: Version.objects.get_for_object(doomed).get(),
-        Segment: Version.objects.get_for_object(doomed_segment).get(),
-        Quote: Version.objects.get_for_object(doomed_quote).get(),
-    }
-    doomed.delete()
+    doomed, deleted = published_in_admin(
+        root, "Deleted report", speaker, "Soon deleted.", "Soon deleted"
+    )
+    doomed[Report].delete()
 
-    objects = {
-        Report: report,
-        Segment: first,
-        Quote: quote_,
-        Speaker: speaker,
-        Organization: make_organization("Skolkovo Foundation"),
-        Topic: make_topic("Technology"),
-        Group: Group.objects.get(name="Editors"),
-        get_user_model(): editor,
-    }
+    objects.update(
+        {
+            Speaker: speaker,
+            Organization: make_organization("Skolkovo Foundation"),
+            Topic: make_topic("Technology"),
+            Group: Group.objects.get(name="Editors"),
+            get_user_model(): editor,
+        }
+    )
     objects.update(axes_records())
     return {"objects": objects, "old": old, "deleted": deleted, "report": report}
 
@@ -146,6 +147,27 @@ def request(client, method, url, root):
 
 def assert_sent_to_login(response):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def changes_for_a_publisher_only(role, method, response, before, *, refused_to):
+    """Check a revert or recover response; True when it was a publisher's POST, which saves.
+
+    Anonymous is sent to log in; without the publish permission the page is
+    refused, back to ``refused_to`` with a message; a publisher's GET shows the
+    old version. None of those changes anything.
+    """
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    elif not PUBLISHES[role]:
+        assert response.status_code == 302 and response["Location"] == refused_to
+        assert "Not reverted" in " ".join(m.message for m in response.wsgi_request._messages)
+    elif method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        return True
+    assert public_state() == before
+    return False
 
 
 def test_every_model_with_revisions_goes_through_the_guarded_revert():
@@ -187,20 +209,8 @@ def test_reverting_to_a_live_version_is_for_editors_only(
     url = reverse(url_name(model, "revision"), args=[quote(version.object_id), version.pk])
     before = public_state()
     response = request(client_for(client, make_user(role)), method, url, root)
-    after = public_state()
-    if role == "anonymous":
-        assert_sent_to_login(response)
-        assert after == before
-    elif not PUBLISHES[role]:
-        assert response.status_code == 302
-        assert response["Location"] == reverse(url_name(model, "history"), args=[version.object_id])
-        assert "Not reverted" in " ".join(m.message for m in response.wsgi_request._messages)
-        assert after == before
-    elif method == "get":
-        assert response.status_code == 200  # the old version, shown; nothing saved
-        assert after == before
-    else:
-        assert response.status_code == 302
+    history = reverse(url_name(model, "history"), args=[version.object_id])
+    if changes_for_a_publisher_only(role, method, response, before, refused_to=history):
         report.refresh_from_db()
         assert report.is_public
         assert report.segments.count() == 1 and Quote.objects.count() == 1  # added ones deleted
@@ -226,20 +236,9 @@ def test_recovering_a_deleted_report_is_for_editors_only(
     response = request(
         user_client, method, reverse(url_name(model, "recover"), args=[version.pk]), root
     )
-    after = public_state()
-    if role == "anonymous":
-        assert_sent_to_login(response)
-        assert after == before
-    elif not PUBLISHES[role]:
-        assert response.status_code == 302
-        assert response["Location"] == reverse(url_name(model, "recoverlist"))
-        assert after == before
-    elif method == "get":
-        assert response.status_code == 200
-        assert after == before
-    else:
-        assert response.status_code == 302
-        assert "deleted-report" in after["public"]
+    listing = reverse(url_name(model, "recoverlist"))
+    if changes_for_a_publisher_only(role, method, response, before, refused_to=listing):
+        assert "deleted-report" in public_state()["public"]
 
 
 @pytest.mark.parametrize("model", VERSIONED, ids=lambda m: m._meta.label)
