@@ -13,6 +13,7 @@ from datetime import timedelta
 from itertools import chain
 
 import reversion
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive
@@ -134,12 +135,23 @@ class Revert:
         """Refuse (PermissionDenied) what ``user`` may not do; locks the reports it touches."""
         for version in self._report_versions():
             current = Report.objects.select_for_update().filter(pk=version.object_id).first()
-            if current is None:
-                workflow.check_restore(self.user)
-            else:
-                after = workflow.PublicationState.from_fields(version.field_dict)
-                workflow.check_change(self.user, workflow.PublicationState.of(current), after)
-        workflow.check_delete(self.user, self.deletions())
+            try:
+                if current is None:
+                    workflow.check_restore(self.user)
+                else:
+                    after = workflow.PublicationState.from_fields(version.field_dict)
+                    workflow.check_change(self.user, workflow.PublicationState.of(current), after)
+            except PermissionDenied as refusal:
+                what = "bring back" if current is None else "change the publication of"
+                raise PermissionDenied(
+                    f"this version would {what} the report “{version.object_repr}”. {refusal}"
+                ) from None
+        try:
+            workflow.check_delete(self.user, self.deletions())
+        except PermissionDenied as refusal:
+            raise PermissionDenied(
+                f"the report has parts added since this version. {refusal}"
+            ) from None
 
     @contextmanager
     def applying(self):

@@ -104,7 +104,9 @@ def check_delete(user, parts):
             f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
             for model, count in sorted(refused.items(), key=lambda item: item[0]._meta.label)
         )
-        raise PermissionDenied(f"This would delete {what} added since; only editors may delete.")
+        raise PermissionDenied(
+            f"Only editors may delete segments and quotes; this would delete {what}."
+        )
 
 
 def complete(state, *, now=None):

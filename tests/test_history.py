@@ -265,7 +265,7 @@ def test_a_contributor_cannot_delete_parts_by_reverting_a_report_to_the_same_sta
     response = revert(contributor, "report", old)
     assert response.status_code == 302
     refusal = " ".join(m.message for m in response.wsgi_request._messages)
-    assert "would delete 1 quote and 1 segment added since" in refusal
+    assert "this would delete 1 quote and 1 segment." in refusal
     assert report.segments.filter(pk=added.pk).exists() and added.quotes.exists()
 
 
