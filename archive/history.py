@@ -123,7 +123,7 @@ class Revert:
         their ``follow`` relations that the revision does not hold.
         """
         present = set()
-        for version in self.revision.version_set.all():
+        for version in self.revision.version_set.select_related("content_type"):
             model = version.content_type.model_class()
             obj = model._default_manager.filter(pk=version.object_id).first()
             if obj is not None:

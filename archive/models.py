@@ -224,7 +224,8 @@ class Report(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Set on the first save after the report was public: public since this time.",
+        help_text="Recorded on the first save after the report was public. Withdrawn, "
+        "a report that never was answers 404, not 410 with its notice.",
     )
     correction = models.TextField(blank=True, help_text="A correction notice shown to readers.")
     source_name = models.CharField(

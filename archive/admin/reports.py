@@ -53,7 +53,7 @@ class ReportAdmin(GuardedVersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet", "correspondent", "topics"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "first_public_at"]
     fieldsets = [
         (
             None,
@@ -72,7 +72,16 @@ class ReportAdmin(GuardedVersionAdmin):
         ),  # fmt: skip
         (
             "Publication",
-            {"fields": ["status", "published_at", "withdrawal_reason", "correction", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "withdrawal_reason",
+                    "first_public_at",
+                    "correction",
+                    "updated_at",
+                ]
+            },
         ),  # fmt: skip
         (
             "Source",

@@ -30,7 +30,10 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(
                 blank=True,
                 editable=False,
-                help_text="Set on the first save after the report was public: public since this time.",
+                help_text=(
+                    "Recorded on the first save after the report was public. Withdrawn, "
+                    "a report that never was answers 404, not 410 with its notice."
+                ),
                 null=True,
                 verbose_name="first public at",
             ),
