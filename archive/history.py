@@ -1,16 +1,24 @@
-"""History of reports with django-reversion: what is recorded, and comparing two records.
+"""History of reports with django-reversion: what is recorded, comparing and reverting.
 
 A report's revision holds the report, its segments and their quotes (the
-``follow`` chain below), so reverting a revision brings all three back,
-including segments and quotes deleted since.
+``follow`` chain below), and so does a revision saved from a segment's or a
+quote's own page (the admin adds the report). Reverting any of them brings
+all three back, including segments and quotes deleted since, and deletes the
+ones added since: :class:`Revert` checks that with ``workflow`` first.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
 import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from reversion.models import Version
+from reversion.revisions import _follow_relations_recursive
 
+from . import curation, workflow
 from .models import Quote, Report, Segment
 
 reversion.register(Report, follow=["segments"])
@@ -19,7 +27,7 @@ reversion.register(Quote)
 
 MODEL_ORDER = {Report: 0, Segment: 1, Quote: 2}
 # Bookkeeping, not content: they differ between any two saves.
-IGNORED = {"id", "updated_at", "created_at"}
+IGNORED = {"id", "updated_at", "created_at", "first_public_at"}
 
 
 def last_saved_by(report):
@@ -89,3 +97,89 @@ def compare(old_revision, new_revision):
                 )
             )
     return differences
+
+
+class Revert:
+    """Reverting a report's revision, as one action that checks before it acts.
+
+    Whoever reverts (the admin's revert and recover views of every model, or
+    the shell) goes through ``workflow``: changing a report's publication
+    state, bringing back a deleted report or deleting the segments and quotes
+    added since are refused with PermissionDenied to someone not allowed to.
+    """
+
+    def __init__(self, revision, *, user):
+        self.revision = revision
+        self.user = user
+
+    def _report_versions(self):
+        versions = self.revision.version_set.select_related("content_type")
+        return [v for v in versions if v.content_type.model_class() is Report]
+
+    def deletions(self):
+        """What ``revision.revert(delete=True)`` deletes, found the way django-reversion finds it.
+
+        Everything the revision's objects (as they are now) lead to through
+        their ``follow`` relations that the revision does not hold.
+        """
+        present = set()
+        for version in self.revision.version_set.select_related("content_type"):
+            model = version.content_type.model_class()
+            obj = model._default_manager.filter(pk=version.object_id).first()
+            if obj is not None:
+                present.add(obj)
+        reached = chain.from_iterable(_follow_relations_recursive(obj) for obj in present)
+        return [obj for obj in set(reached) if obj not in present]
+
+    def check(self):
+        """Refuse (PermissionDenied) what ``user`` may not do; locks the reports it touches."""
+        for version in self._report_versions():
+            current = Report.objects.select_for_update().filter(pk=version.object_id).first()
+            try:
+                if current is None:
+                    workflow.check_restore(self.user)
+                else:
+                    after = workflow.PublicationState.from_fields(version.field_dict)
+                    workflow.check_change(self.user, workflow.PublicationState.of(current), after)
+            except PermissionDenied as refusal:
+                what = "bring back" if current is None else "change the publication of"
+                raise PermissionDenied(
+                    f"this version would {what} the report “{version.object_repr}”. {refusal}"
+                ) from None
+        try:
+            workflow.check_delete(self.user, self.deletions())
+        except PermissionDenied as refusal:
+            raise PermissionDenied(
+                f"the report has parts added since this version. {refusal}"
+            ) from None
+
+    @contextmanager
+    def applying(self):
+        """Check, then run the block that reverts; it sets ``.keep = False`` to undo.
+
+        Segment positions are moved out of the way first (restored positions
+        must not collide) and numbered 1..n after; whether each report has
+        been public is remembered across the revert.
+        """
+        with transaction.atomic():
+            self.check()
+            reports = Report.objects.filter(pk__in=[v.object_id for v in self._report_versions()])
+            remembered = {}
+            for report in reports:
+                # The revert writes the stored row back as it was, bypassing save().
+                report.remember_public(report)
+                remembered[report.pk] = report.first_public_at
+                curation.make_room(report.pk)
+            self.keep = True
+            yield self
+            if not self.keep:
+                transaction.set_rollback(True)
+                return
+            for report_id, first_public_at in remembered.items():
+                curation.renumber(report_id)
+                if first_public_at is not None:
+                    Report.objects.filter(pk=report_id).update(first_public_at=first_public_at)
+
+    def execute(self):
+        with self.applying():
+            self.revision.revert(delete=True)

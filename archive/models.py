@@ -167,6 +167,13 @@ class ReportQuerySet(models.QuerySet):
     def public(self, *, now=None):
         return self.filter(public_report_q(now=now))
 
+    def gone(self):
+        """Withdrawn reports that were public once: they answer 410 with their notice.
+
+        One withdrawn before it was ever public answers 404, like a draft.
+        """
+        return self.filter(status=ReportStatus.WITHDRAWN, first_public_at__isnull=False)
+
     def scheduled(self, *, now=None):
         """Published reports whose time has not come: they go public with no write."""
         return self.filter(status=ReportStatus.PUBLISHED).exclude(public_report_q(now=now))
@@ -212,6 +219,14 @@ class Report(models.Model):
     withdrawal_reason = models.TextField(
         blank=True, help_text="Shown to readers when the report is withdrawn."
     )
+    first_public_at = models.DateTimeField(
+        "first public at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Recorded on the first save after the report was public. Withdrawn, "
+        "a report that never was answers 404, not 410 with its notice.",
+    )
     correction = models.TextField(blank=True, help_text="A correction notice shown to readers.")
     source_name = models.CharField(
         max_length=500, blank=True, help_text="The file the report was imported from."
@@ -248,6 +263,14 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Report, self.title)
+        if self.pk is not None and self.first_public_at is None:
+            stored = Report.objects.filter(pk=self.pk).only(
+                "status", "published_at", "first_public_at"
+            )
+            self.remember_public(stored.first())
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and self.first_public_at is not None:
+                kwargs["update_fields"] = {*update_fields, "first_public_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -265,6 +288,21 @@ class Report(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def remember_public(self, stored):
+        """Before ``stored`` (this report as the database holds it) changes: was it public?
+
+        A scheduled report goes public by itself, with no write, so the first
+        moment it can be recorded is its next save: if it is public then, it
+        has been since its publication time. Only a report recorded so answers
+        410 once withdrawn (``Report.objects.gone()``).
+        """
+        if stored is None:
+            return
+        if stored.first_public_at is not None:
+            self.first_public_at = stored.first_public_at
+        elif stored.is_public:
+            self.first_public_at = stored.published_at
 
 
 class SpeakerBasis(models.TextChoices):

@@ -32,8 +32,8 @@ def canonical(request, obj_or_path):
 
 
 def withdrawn_response(request, slug):
-    """410 with the notice when ``slug`` names a withdrawn report; None otherwise."""
-    withdrawn = Report.objects.filter(slug=slug, status=Report.Status.WITHDRAWN).first()
+    """410 with the notice when ``slug`` names a report withdrawn after it was public; else None."""
+    withdrawn = Report.objects.gone().filter(slug=slug).first()
     if withdrawn is None:
         return None
     return render(request, "archive/report_withdrawn.html", {"report": withdrawn}, status=410)

@@ -1,17 +1,21 @@
-"""The editorial workflow: who may move a report between states, and the moves.
+"""The editorial workflow: who may change what the public sees, and the moves.
 
 A report's publication state is three fields: ``status``, ``published_at`` and
 ``withdrawal_reason``. Everyone who may edit a report may move it between
 *draft* and *review*. Anything else (publish now, schedule, withdraw, back to
 draft from published or withdrawn, or editing the time or the reason) needs
-``archive.publish_report``. The admin, the shell and any importer call the same
-functions, so the rule cannot be bypassed by choosing another route.
+``archive.publish_report``, and so does bringing back a report that was
+deleted. Deleting a report's segments or quotes needs the model's delete
+permission. The admin's forms, actions, revert and recover, the shell and any
+importer ask these functions, so the rule cannot be bypassed by choosing
+another route.
 
 Scheduling needs no job: a published report whose ``published_at`` is in the
 future is invisible until that moment, because ``Report.objects.public()``
 decides visibility at query time.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,14 +51,27 @@ class PublicationState:
             fields.get("withdrawal_reason", ""),
         )
 
+    def comparable(self):
+        """The state as a stored revision holds it: its serializer keeps milliseconds only."""
+        at = self.published_at
+        if at is not None:
+            at = at.replace(microsecond=at.microsecond // 1000 * 1000)
+        return (self.status, at, self.withdrawal_reason)
+
 
 def can_publish(user):
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
 
 
+def can_delete_part(user, model):
+    """Whether ``user`` may delete a report's segments or quotes (``model``): editors may."""
+    codename = f"{model._meta.app_label}.delete_{model._meta.model_name}"
+    return bool(user and user.is_active and user.has_perm(codename))
+
+
 def may_change(user, before, after):
     """Whether ``user`` may move a report from state ``before`` to ``after``."""
-    if before == after or can_publish(user):
+    if before.comparable() == after.comparable() or can_publish(user):
         return True
     # Without the permission only the draft/review status may change.
     return (
@@ -70,6 +87,25 @@ def check_change(user, before, after):
         raise PermissionDenied(
             "Only editors may publish, schedule or withdraw a report, "
             "or change its publication time or withdrawal notice."
+        )
+
+
+def check_restore(user):
+    """Bringing back a deleted report (recover, or revert to a revision holding it)."""
+    if not can_publish(user):
+        raise PermissionDenied("Only editors may restore a deleted report.")
+
+
+def check_delete(user, parts):
+    """Refuse, naming what, if ``user`` may not delete every one of ``parts``."""
+    refused = Counter(type(part) for part in parts if not can_delete_part(user, type(part)))
+    if refused:
+        what = " and ".join(
+            f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+            for model, count in sorted(refused.items(), key=lambda item: item[0]._meta.label)
+        )
+        raise PermissionDenied(
+            f"Only editors may delete segments and quotes; this would delete {what}."
         )
 
 

@@ -25,6 +25,9 @@ def make_speaker(name=None, **fields):
 def make_report(title=None, *, status=Report.Status.PUBLISHED, published_at=None, **fields):
     if status == Report.Status.PUBLISHED and published_at is None:
         published_at = timezone.now() - timedelta(hours=1)
+    if status == Report.Status.WITHDRAWN:
+        # Withdrawn after it was public, as most are (first_public_at=None: never public).
+        fields.setdefault("first_public_at", published_at or timezone.now() - timedelta(hours=1))
     return Report.objects.create(
         title=title or f"Report {next(_counter)}",
         status=status,

@@ -169,3 +169,132 @@ def test_a_fresh_segment_or_quote_page_saves(editor, report, part):
     assert response.status_code == 302
     obj.refresh_from_db()
     assert obj.text == text
+
+
+# --- Who may revert what (issue 9, items 1 and 2) ---------------------------------
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from archive import history, workflow  # noqa: E402
+from archive.models import Report  # noqa: E402
+
+
+def other_user(role):
+    """A second user in ``role`` (``make_user`` names users by their role)."""
+    user = make_user(role)
+    user.username = f"other-{role}"
+    user.save()
+    return user
+
+
+def other_client(role):
+    return client_for(Client(), other_user(role))
+
+
+def revert(client, model, version):
+    url = f"/admin/archive/{model}/{version.object_id}/history/{version.pk}/"
+    data = form_data(other_client("superuser").get(url))  # what an editor's form would post
+    return client.post(url, data)
+
+
+@pytest.fixture
+def contributor():
+    return client_for(Client(), make_user("contributor"))
+
+
+@pytest.fixture
+def live_report_with_a_part_saved(report):
+    """An editor saves a segment and a quote of a live report on their own pages, then withdraws it.
+
+    Returns the report, the editor's client and the versions of the segment and of the
+    quote those saves recorded.
+    """
+    desk_editor = other_user("editor")
+    editor = client_for(Client(), desk_editor)
+    workflow.publish(report, user=desk_editor)
+    segment = report.segments.get(position=1)
+    versions = {}
+    for model, obj in (("segment", segment), ("quote", segment.quotes.get())):
+        url = f"/admin/archive/{model}/{obj.pk}/change/"
+        assert editor.post(url, form_data(editor.get(url))).status_code == 302
+        versions[model] = Version.objects.get_for_object(obj).order_by("pk").last()
+    workflow.withdraw(report, "Wrong footage.", user=desk_editor)
+    return report, editor, versions
+
+
+@pytest.mark.parametrize("part", ["segment", "quote"])
+def test_a_contributor_reverting_a_part_cannot_republish_its_withdrawn_report(
+    contributor, live_report_with_a_part_saved, part
+):
+    report, _editor, versions = live_report_with_a_part_saved
+    response = revert(contributor, part, versions[part])
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "withdrawn" and not report.is_public
+
+
+@pytest.mark.parametrize("part", ["segment", "quote"])
+def test_an_editor_reverting_a_part_restores_the_report_as_it_was(
+    live_report_with_a_part_saved, part
+):
+    report, editor, versions = live_report_with_a_part_saved
+    assert revert(editor, part, versions[part]).status_code == 302
+    report.refresh_from_db()
+    assert report.is_public
+
+
+@pytest.mark.parametrize("part", ["segment", "quote"])
+def test_a_contributor_cannot_recover_a_report_an_editor_deleted_through_its_parts(
+    contributor, live_report_with_a_part_saved, part
+):
+    report, _editor, versions = live_report_with_a_part_saved
+    report.delete()
+    response = contributor.post(f"/admin/archive/{part}/recover/{versions[part].pk}/")
+    assert response.status_code == 302
+    assert not Report.objects.exists()
+
+
+def test_a_contributor_cannot_delete_parts_by_reverting_a_report_to_the_same_state(
+    contributor, editor, report
+):
+    save(editor, report)
+    old = Version.objects.get_for_object(report).get()
+    added = make_segment(report, text="Added by an editor.", speaker=make_speaker("Ed Itor"))
+    make_quote(added, text="Added")
+    response = revert(contributor, "report", old)
+    assert response.status_code == 302
+    refusal = " ".join(m.message for m in response.wsgi_request._messages)
+    assert "this would delete 1 quote and 1 segment." in refusal
+    assert report.segments.filter(pk=added.pk).exists() and added.quotes.exists()
+
+
+def test_an_editor_reverting_a_report_deletes_the_parts_added_since(editor, report):
+    save(editor, report)
+    old = Version.objects.get_for_object(report).get()
+    added = make_segment(report, text="Added by mistake.")
+    assert revert(editor, "report", old).status_code == 302
+    assert not report.segments.filter(pk=added.pk).exists()
+
+
+def test_a_contributor_may_revert_what_changes_neither_state_nor_parts(contributor, report):
+    segment = report.segments.get(position=2)
+    url = f"/admin/archive/segment/{segment.pk}/change/"
+    assert contributor.post(url, form_data(contributor.get(url))).status_code == 302
+    old = Version.objects.get_for_object(segment).get()
+    segment.text = "Rewritten."
+    segment.save()
+    assert revert(contributor, "segment", old).status_code == 302
+    segment.refresh_from_db()
+    assert segment.text == "Narration here."
+
+
+def test_the_shell_reverts_through_the_same_check(editor, report):
+    save(editor, report)
+    old = Version.objects.get_for_object(report).get().revision
+    make_segment(report, text="Added since.")
+    with pytest.raises(PermissionDenied):
+        history.Revert(old, user=make_user("contributor")).execute()
+    assert report.segments.count() == 3
+    history.Revert(old, user=make_user("superuser")).execute()
+    assert report.segments.count() == 2

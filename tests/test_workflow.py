@@ -183,3 +183,91 @@ def test_the_form_names_the_time_zone(client, settings):
     client_for(client, make_user("editor"))
     page = client.get(f"{CHANGELIST}{report.pk}/change/").text
     assert f"Times are in {settings.TIME_ZONE}" in page
+
+
+# --- Withdrawn: 410 only for a report that was public once (issue 9, item 7) -------------
+
+import importlib  # noqa: E402
+
+from django.apps import apps  # noqa: E402
+from reversion.models import Version  # noqa: E402
+
+from archive import history  # noqa: E402
+
+
+def page_and_citation(client, report):
+    return [client.get(report.get_absolute_url()), client.get(f"/reports/{report.slug}/cite.bib")]
+
+
+def test_a_report_withdrawn_without_ever_being_public_is_not_found(client):
+    report = make_report("Never aired scoop", status="draft")
+    workflow.withdraw(report, "Legal said no.", user=make_user("editor"))
+    for response in page_and_citation(client, report):
+        assert response.status_code == 404
+        assert "Never aired scoop" not in response.text and "Legal said no" not in response.text
+
+
+def test_a_report_withdrawn_after_it_was_public_is_gone_with_its_notice(client):
+    report = make_report("Aired story", status="draft")
+    editor = make_user("editor")
+    workflow.publish(report, user=editor)
+    workflow.withdraw(report, "Wrong footage.", user=editor)
+    page, citation = page_and_citation(client, report)
+    assert page.status_code == 410 and "Wrong footage." in page.text
+    assert citation.status_code == 410
+
+
+def test_a_report_withdrawn_before_its_scheduled_time_stays_not_found_after_it(client):
+    start = timezone.now()
+    report = make_report("Embargoed", status="draft")
+    editor = make_user("editor")
+    workflow.schedule(report, start + timedelta(hours=1), user=editor, now=start)
+    workflow.withdraw(report, "Embargo broken.", user=editor)
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=2)):
+        assert client.get(report.get_absolute_url()).status_code == 404
+
+
+def test_a_report_once_public_then_back_to_draft_is_gone_once_withdrawn(client):
+    report = make_report("Aired once", status="draft")
+    editor = make_user("editor")
+    workflow.publish(report, user=editor)
+    workflow.back_to_draft(report, user=editor)
+    workflow.withdraw(report, "Retracted.", user=editor)
+    assert client.get(report.get_absolute_url()).status_code == 410
+
+
+def test_withdrawing_a_public_report_from_the_change_form_answers_gone(client):
+    report = make_report("Live story")
+    client_for(client, make_user("editor"))
+    url = f"{CHANGELIST}{report.pk}/change/"
+    data = {**form_data(client.get(url)), "status": "withdrawn", "withdrawal_reason": "Wrong."}
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    assert client.get(report.get_absolute_url()).status_code == 410
+
+
+def test_reverting_to_a_version_from_before_publication_keeps_that_it_was_public(client):
+    report = make_report("Reverted story", status="draft")
+    editor = make_user("editor")
+    client_for(client, editor)
+    url = f"{CHANGELIST}{report.pk}/change/"
+    assert client.post(url, form_data(client.get(url))).status_code == 302  # a draft version
+    draft = Version.objects.get_for_object(report).get().revision
+    workflow.publish(report, user=editor)
+    history.Revert(draft, user=editor).execute()
+    report.refresh_from_db()
+    assert report.status == "draft" and report.first_public_at is not None
+    workflow.withdraw(report, "Retracted.", user=editor)
+    client.logout()
+    assert client.get(report.get_absolute_url()).status_code == 410
+
+
+def test_the_migration_takes_old_withdrawn_rows_with_a_past_publication_as_once_public():
+    migration = importlib.import_module("archive.migrations.0006_report_first_public_at")
+    aired = make_report("Aired", status="withdrawn", first_public_at=None,
+                        published_at=timezone.now() - LATER)  # fmt: skip
+    never = make_report("Never", status="withdrawn", first_public_at=None)
+    migration.backfill(apps, None)
+    assert list(Report.objects.gone()) == [aired]
+    never.refresh_from_db()
+    assert never.first_public_at is None

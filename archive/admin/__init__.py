@@ -3,6 +3,7 @@
 reports.py   reports, their segments and quotes inline, workflow actions, history, preview
 content.py   segments and quotes on their own
 people.py    speakers (with merging), organizations, topics
+revisions.py history, revert and recover of every versioned model, checked by history.Revert
 """
 
 from . import content, people, reports  # noqa: F401  (registers the admins)

@@ -3,15 +3,15 @@
 import reversion
 from django.contrib import admin
 from django.utils.html import format_html, linebreaks
-from reversion.admin import VersionAdmin
 
-from .. import curation
+from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from .forms import QuotePartForm, SegmentPartForm
 from .inlines import quote_this_link
+from .revisions import GuardedVersionAdmin
 
 
-class ReportPartAdmin(VersionAdmin):
+class ReportPartAdmin(GuardedVersionAdmin):
     """Records the parent report in the revision and marks it changed.
 
     An editor holding the report's form open is then warned instead of
@@ -20,6 +20,9 @@ class ReportPartAdmin(VersionAdmin):
 
     def report_id_of(self, obj):
         raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return workflow.can_delete_part(request.user, self.model)
 
     def _touch(self, report_id):
         curation.touch_report(report_id)

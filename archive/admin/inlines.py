@@ -8,6 +8,7 @@ from django.forms import modelformset_factory
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .. import workflow
 from ..models import Quote, Segment
 from .forms import ReportQuoteFormSet, SegmentInlineForm
 
@@ -33,6 +34,9 @@ class SegmentInline(admin.TabularInline):
     extra = 0
     classes = ["segment-inline"]
 
+    def has_delete_permission(self, request, obj=None):
+        return workflow.can_delete_part(request.user, self.model)
+
     @admin.display(description="")
     def quote_this(self, segment):
         return quote_this_link(segment)
@@ -53,6 +57,9 @@ class ReportQuoteInline(admin.TabularInline):
     autocomplete_fields = ["speaker"]
     extra = 0
     verbose_name_plural = "quotes (a new segment can be quoted once the report is saved)"
+
+    def has_delete_permission(self, request, obj=None):
+        return workflow.can_delete_part(request.user, self.model)
 
     def get_formset(self, request, obj=None, **kwargs):
         readonly = self.get_readonly_fields(request, obj)

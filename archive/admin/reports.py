@@ -2,13 +2,10 @@ import math
 from functools import partial
 
 import reversion
-from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
 from django.urls import path, reverse
-from reversion.admin import VersionAdmin
 
 from .. import curation, workflow
 from ..models import Quote, Report, Segment
@@ -16,6 +13,7 @@ from . import actions, views
 from .forms import ReportAdminForm
 from .inlines import ReportQuoteInline, SegmentInline
 from .pagination import CappedCountPaginator
+from .revisions import GuardedVersionAdmin
 
 
 def count_of(model, **path):
@@ -39,7 +37,7 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(VersionAdmin):
+class ReportAdmin(GuardedVersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
@@ -55,7 +53,7 @@ class ReportAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet", "correspondent", "topics"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "first_public_at"]
     fieldsets = [
         (
             None,
@@ -74,7 +72,16 @@ class ReportAdmin(VersionAdmin):
         ),  # fmt: skip
         (
             "Publication",
-            {"fields": ["status", "published_at", "withdrawal_reason", "correction", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "withdrawal_reason",
+                    "first_public_at",
+                    "correction",
+                    "updated_at",
+                ]
+            },
         ),  # fmt: skip
         (
             "Source",
@@ -142,31 +149,6 @@ class ReportAdmin(VersionAdmin):
             path("<path:object_id>/history/compare/", compare, name="archive_report_compare"),
             *super().get_urls(),
         ]
-
-    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
-        """Revert, unless it would change publication for someone who may not publish."""
-        if version.content_type.model_class() is not Report:
-            return redirect("admin:archive_report_changelist")
-        current = Report.objects.filter(pk=version.object_id).first()
-        before = workflow.PublicationState.of(current)
-        if not workflow.may_change(
-            request.user, before, workflow.PublicationState.from_fields(version.field_dict)
-        ):
-            self.message_user(
-                request,
-                "That version has a different publication state; only an editor may restore it.",
-                messages.ERROR,
-            )
-            return redirect("admin:archive_report_history", version.object_id)
-        with transaction.atomic():
-            curation.make_room(version.object_id)  # restored positions must not collide
-            response = super()._reversion_revisionform_view(
-                request, version, template_name, extra_context
-            )
-            curation.renumber(version.object_id)
-            if request.method != "POST":
-                transaction.set_rollback(True)
-        return response
 
     def history_view(self, request, object_id, extra_context=None):
         compare_url = reverse("admin:archive_report_compare", args=[object_id])
