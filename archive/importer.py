@@ -166,41 +166,34 @@ def parse_transcripts(paths, *, on_refused=None, on_file=None) -> Iterator[tuple
 
 def check_lengths(path, parse: Parse):
     """Refuse, with its line, what the database columns could not hold."""
-    for value, limit, what, line in _located_values(parse):
-        if value and limit and len(value) > limit:
+    where = next((s.line for s in parse.segments if s.kind == SegmentKind.SIGNOFF), None)
+    where = where or (parse.segments[0].line if parse.segments else 1)
+    checks = [(parse.title, 500, "the title", 1), (parse.dateline, 200, "the dateline", where)]
+    checks += [(parse.outlet, 300, "the outlet", where)]
+    checks += [(parse.correspondent, 200, "the correspondent's name", where)]
+    checks += [(topic, 200, "a topic", 2) for topic in parse.topics]
+    for segment in parse.segments:
+        checks.append((segment.speaker, 200, "the speaker's name", segment.line))
+        checks.append((segment.speaker_title, 300, "the speaker's title", segment.line))
+    for value, limit, what, line in checks:
+        if value and len(value) > limit:
             raise Refused(path, line, f"{what} is longer than {limit} characters")
 
 
 def check_text(path, data: bytes, parse: Parse):
     """Refuse, with its line, text the archive does not accept (archive/text.py).
 
-    The whole file is checked, since it is stored as the report's source text;
-    then every value of the parse, since a JSON escape in the topics line
-    (``["\\u000b"]``, ``["\\ud800"]``) makes characters the file does not hold.
+    The whole file is checked: it is stored as the report's source text, and
+    every value of the parse is taken from it, but the topics, where a JSON
+    escape (``["\\u0001"]``, ``["\\ud800"]``) makes a character the file does not hold.
     """
     source = data.decode("utf-8")  # parse_bytes has decoded it already
     if match := forbidden_character(source):
         line = len(LINE_BREAK.findall(source, 0, match.start())) + 1
         raise Refused(path, line, f"the file {describe_forbidden(match.group())}")
-    for value, _, what, line in _located_values(parse):
-        if value and (problem := text_problem(value)):
-            raise Refused(path, line, f"{what} {problem}")
-
-
-def _located_values(parse: Parse):
-    """(value, column length or None, what it is, its line) for each text of a parse."""
-    where = next((s.line for s in parse.segments if s.kind == SegmentKind.SIGNOFF), None)
-    where = where or (parse.segments[0].line if parse.segments else 1)
-    yield parse.title, 500, "the title", 1
-    yield parse.dateline, 200, "the dateline", where
-    yield parse.outlet, 300, "the outlet", where
-    yield parse.correspondent, 200, "the correspondent's name", where
     for topic in parse.topics:
-        yield topic, 200, "a topic", 2
-    for segment in parse.segments:
-        yield segment.speaker, 200, "the speaker's name", segment.line
-        yield segment.speaker_title, 300, "the speaker's title", segment.line
-        yield segment.text, None, "the paragraph", segment.line
+        if problem := text_problem(topic):
+            raise Refused(path, 2, f"a topic {problem}")
 
 
 @dataclass

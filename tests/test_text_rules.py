@@ -27,6 +27,7 @@ from tests.factories import (
     make_speaker,
     make_topic,
 )
+from tests.test_importer import run, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,6 @@ SEED = settings.BASE_DIR / "fixtures" / "transcripts" / "skolkovo-china-russia-h
 FORBIDDEN = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1e", "\x1f", "\x7f", "\x85", "\ud800",
              "\udfff", "\ufffe", "\uffff"]  # fmt: skip
 ALLOWED = ["\t", "\n", "\r\n", " ", "é", "中国", "\u2028", "\ufeff", "\ufffd", "😀", "\U0010fffd"]
-
-
-def table_counts():
-    return [m.objects.count() for m in (Report, Segment, Speaker, Organization, Topic, Quote)]
 
 
 # --- the rule ----------------------------------------------------------------------
@@ -140,15 +137,6 @@ def test_withdrawing_refuses_a_reason_with_a_control_character():
 # --- the importer ----------------------------------------------------------------------
 
 
-def run_import(*paths, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_transcripts", *map(str, paths), stdout=out, stderr=err, **options)
-    except CommandError as error:
-        return out.getvalue(), err.getvalue(), error
-    return out.getvalue(), err.getvalue(), None
-
-
 @pytest.mark.parametrize(
     "data, line",
     [
@@ -165,7 +153,7 @@ def test_the_importer_refuses_a_file_with_forbidden_text_in_one_line(tmp_path, d
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
 
-    out, err, error = run_import(path)
+    out, err, error = run(path)
 
     assert error is not None
     refusals = [row for row in err.splitlines() if row.startswith(str(path))]
@@ -178,7 +166,7 @@ def test_a_lone_surrogate_in_topics_refuses_that_file_and_the_batch_imports(tmp_
     (tmp_path / "a-bad.txt").write_bytes(b'Title\n["\\ud800"]\n03:28\nA paragraph.\n')
     (tmp_path / "b-good.txt").write_bytes(SEED.read_bytes())
 
-    _, err, error = run_import(tmp_path)
+    _, err, error = run(tmp_path)
 
     assert error is not None
     assert f"{tmp_path / 'a-bad.txt'}:2: a topic holds an unpaired surrogate (U+D800)" in err
