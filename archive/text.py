@@ -72,9 +72,16 @@ def text_problem(value):
 
 
 def validate_text(value):
-    """A form and model field validator for the archive's text rule."""
-    if isinstance(value, str) and (problem := text_problem(value)):
-        raise ValidationError(f"This text {problem}.", code="forbidden_character")
+    """A form and model field validator for the archive's text rule.
+
+    The message says where: most of these characters are invisible.
+    """
+    if isinstance(value, str) and (match := forbidden_character(value)):
+        raise ValidationError(
+            f"Character {match.start() + 1} is not allowed: "
+            f"this text {describe_forbidden(match.group())}.",
+            code="forbidden_character",
+        )
 
 
 def for_output(value):

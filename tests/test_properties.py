@@ -15,15 +15,24 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import rispy
+from django.db import connection
 from django.utils.html import escape
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string as parse_bibtex
 
 from archive import importer
 from archive.models import Report, Speaker
-from archive.text import text_problem
+from archive.text import for_output, text_problem
 from tests.desk import form_data
+from tests.factories import (
+    make_organization,
+    make_quote,
+    make_report,
+    make_segment,
+    make_speaker,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +193,41 @@ def test_any_text_in_the_speaker_form_is_saved_whole_or_a_form_error(admin_clien
         assert response.status_code == 200 and saved is None
     else:
         assert response.status_code == 302 and saved.name == arrived
+
+
+# --- rows stored before the rule ------------------------------------------------------------
+
+
+def storable(value):
+    """What a database stores: no surrogates anywhere, no NUL in PostgreSQL."""
+    return "\x00" not in value or connection.vendor == "sqlite"
+
+
+OLD_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+
+
+@PROPERTY
+@given(title=OLD_TEXT, names=st.lists(OLD_TEXT, min_size=4, max_size=4))
+def test_any_old_row_still_gives_every_output(client, title, names):
+    assume(all(storable(value) for value in [title, *names]))
+    outlet, correspondent, topic, words = names
+    number = next(_files)
+    report = make_report(
+        title, slug=f"old-{number}", dateline=words, outlet=make_organization(outlet),
+        correspondent=make_speaker(correspondent, slug=f"old-speaker-{number}"),
+    )  # fmt: skip
+    report.topics.add(make_topic(topic, slug=f"old-topic-{number}"))
+    make_quote(make_segment(report, text=words, kind="soundbite", speaker=report.correspondent))
+    url = report.get_absolute_url()
+
+    for path in ["/", "/reports/", url, "/speakers/", "/quotes/", "/search/?q=old"]:
+        assert client.get(path).status_code == 200, path
+    feed = ET.fromstring(client.get("/feeds/reports/").content)
+    titles = [i.findtext("title") for i in feed.iter("item") if i.findtext("link").endswith(url)]
+    assert titles == [for_output(title)]
+    ET.fromstring(client.get("/sitemap.xml").content)
+    assert json.loads(client.get(f"{url}cite.json").content)[0]["title"] == title
+    assert len(rispy.loads(client.get(f"{url}cite.ris").content.decode())) == 1
 
 
 # --- public query strings and paths -------------------------------------------------------
