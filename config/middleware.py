@@ -1,6 +1,7 @@
 """Requests refused before any view runs."""
 
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import BadRequest
+from django.http import Http404
 
 
 class RefuseNulMiddleware:
@@ -18,14 +19,6 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         if "\x00" in request.path_info:
             raise Http404("No page has a NUL character in its address.")
-        if any("\x00" in key or "\x00" in value for key, value in _query_items(request)):
-            return HttpResponseBadRequest(
-                "A NUL character in the query string.", content_type="text/plain"
-            )
+        if any("\x00" in text for key, values in request.GET.lists() for text in (key, *values)):
+            raise BadRequest("A NUL character in the query string.")
         return self.get_response(request)
-
-
-def _query_items(request):
-    for key, values in request.GET.lists():
-        for value in values:
-            yield key, value
