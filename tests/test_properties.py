@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pybtex.database import parse_string as parse_bibtex
 
 from archive import importer
-from archive.models import Report, Speaker
+from archive.models import Organization, Report, Segment, Speaker, Topic
 from archive.text import for_output, text_problem
 from tests.desk import form_data
 from tests.factories import (
@@ -156,43 +156,61 @@ def test_any_transcript_is_imported_whole_or_refused_in_one_line(
 # --- the admin's forms --------------------------------------------------------------------
 
 
+def arrived(value):
+    """What a form field holds: a lone surrogate is invalid UTF-8, read as U+FFFD,
+    and Django's form fields strip surrounding white space."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
+
+
+REPORT_PAGE_FIELDS = ["title", "dateline", "correction", "source_name", "source_text",
+                      "segments-0-text", "segments-0-speaker_title"]  # fmt: skip
+REQUIRED = {"title", "text"}
+
+
 @PROPERTY
-@given(title=TEXT, dateline=TEXT)
-def test_any_text_in_the_report_form_is_saved_whole_or_a_form_error(admin_client, title, dateline):
-    slug = f"report-{next(_files)}"
-    data = form_data(admin_client.get("/admin/archive/report/add/"))
-    data.update(title=title, dateline=dateline, slug=slug, status="published")
+@given(field=st.sampled_from(REPORT_PAGE_FIELDS), value=TEXT)
+def test_any_text_in_the_report_page_is_saved_whole_or_a_form_error(admin_client, field, value):
+    report = make_report(f"Report {next(_files)}")
+    segment = make_segment(report, text="Words on air.")
+    url = f"/admin/archive/report/{report.pk}/change/"
+    data = {**form_data(admin_client.get(url)), field: value}
 
-    response = post_form(admin_client, "/admin/archive/report/add/", data)
+    response = post_form(admin_client, url, data)
 
-    report = Report.objects.filter(slug=slug).first()
+    name = field.removeprefix("segments-0-")
+    row = Segment.objects.get(pk=segment.pk) if name != field else Report.objects.get(pk=report.pk)
+    expected = arrived(value)
     event(f"status {response.status_code}")
-    if response.status_code == 200:
-        assert response.context["adminform"].form.errors and report is None
+    if text_problem(expected) or (name in REQUIRED and not expected):
+        assert response.status_code == 200 and response.context["errors"]
+        assert getattr(row, name) == getattr(segment if name != field else report, name)
         return
     assert response.status_code == 302
-    # Django's form fields strip surrounding white space; nothing else changes.
-    arrived = [v.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
-               for v in (title, dateline)]  # fmt: skip
-    assert [report.title, report.dateline] == arrived
-    assert text_problem(report.title) is None and text_problem(report.dateline) is None
+    assert getattr(row, name) == expected
+    report.refresh_from_db()
     assert_every_output_shows(admin_client, report)
 
 
-@PROPERTY
-@given(name=TEXT)
-def test_any_text_in_the_speaker_form_is_saved_whole_or_a_form_error(admin_client, name):
-    slug = f"speaker-{next(_files)}"
-    response = post_form(admin_client, "/admin/archive/speaker/add/", {"name": name, "slug": slug})
+SIMPLE_FORMS = [(Speaker, "name"), (Speaker, "role"), (Organization, "name"), (Topic, "name")]
 
-    assert response.status_code in (200, 302)
-    # What arrives: a lone surrogate is invalid UTF-8, read as U+FFFD.
-    arrived = name.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
-    saved = Speaker.objects.filter(slug=slug).first()
-    if text_problem(arrived) or not arrived:
+
+@PROPERTY
+@given(form=st.sampled_from(SIMPLE_FORMS), value=TEXT)
+def test_any_text_in_the_speaker_organization_and_topic_forms_is_saved_or_refused(
+    admin_client, form, value
+):
+    model, field = form
+    slug = f"row-{next(_files)}"
+    url = f"/admin/archive/{model._meta.model_name}/add/"
+
+    response = post_form(admin_client, url, {"name": "A name", "slug": slug, field: value})
+
+    saved = model.objects.filter(slug=slug).first()
+    expected = arrived(value)
+    if text_problem(expected) or (field == "name" and not expected):
         assert response.status_code == 200 and saved is None
     else:
-        assert response.status_code == 302 and saved.name == arrived
+        assert response.status_code == 302 and getattr(saved, field) == expected
 
 
 # --- rows stored before the rule ------------------------------------------------------------
