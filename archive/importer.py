@@ -23,6 +23,7 @@ batches are in flight, so memory stays flat.
 import hashlib
 import multiprocessing
 import os
+import re
 import signal
 import traceback
 from collections import deque
@@ -40,7 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Organization, Quote, Report, Segment, SegmentKind, Speaker, Topic
-from .text import quote_matches
+from .text import describe_forbidden, forbidden_character, quote_matches, text_problem
 from .transcripts import Parse, ParsedSegment, TranscriptError, parse_bytes, split_title
 
 BATCH_FILES = 500
@@ -54,6 +55,7 @@ CORRESPONDENT_ROLE = "Correspondent"
 # Old segments of a replaced report move out of the way of the new positions
 # (unique per report) until their quotes have found new homes.
 POSITION_OFFSET = 1_000_000
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the parser counts lines
 
 
 class Refused(Exception):
@@ -146,6 +148,7 @@ def parse_file(path, data: bytes) -> Parse:
     except TranscriptError as err:
         raise Refused(path, err.line, err.reason) from err
     check_lengths(path, parse)
+    check_text(path, data, parse)
     return parse
 
 
@@ -175,6 +178,22 @@ def check_lengths(path, parse: Parse):
     for value, limit, what, line in checks:
         if value and len(value) > limit:
             raise Refused(path, line, f"{what} is longer than {limit} characters")
+
+
+def check_text(path, data: bytes, parse: Parse):
+    """Refuse, with its line, text the archive does not accept (archive/text.py).
+
+    The whole file is checked: it is stored as the report's source text, and
+    every value of the parse is taken from it, but the topics, where a JSON
+    escape (``["\\u0001"]``, ``["\\ud800"]``) makes a character the file does not hold.
+    """
+    source = data.decode("utf-8")  # parse_bytes has decoded it already
+    if match := forbidden_character(source):
+        line = len(LINE_BREAK.findall(source, 0, match.start())) + 1
+        raise Refused(path, line, f"the file {describe_forbidden(match.group())}")
+    for topic in parse.topics:
+        if problem := text_problem(topic):
+            raise Refused(path, 2, f"a topic {problem}")
 
 
 @dataclass

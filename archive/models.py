@@ -5,13 +5,24 @@ queryset (``Report.objects.public()`` and the speaker, topic, segment and
 quote equivalents) is built on it.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .text import quote_matches, unique_slug
+from .text import quote_matches, unique_slug, validate_text
+
+# Publication times the archive accepts: no broadcast archive publishes before
+# 1900, nothing is scheduled beyond 2999 (the years the report list's year filter
+# offers), and so far inside datetime's limits that any time zone can show them
+# (0001-01-01 00:00 UTC is year 0 in New York: every page showing it failed).
+EARLIEST_PUBLICATION = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_PUBLICATION = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+# The longest duration the transcript format writes and reads back (h:mm:ss, 6-digit hours).
+LONGEST_DURATION = timedelta(hours=1_000_000)  # exclusive
 
 
 class ReportStatus(models.TextChoices):
@@ -38,7 +49,63 @@ def public_report_q(prefix="", *, now=None):
     apply the same rule through a join.
     """
     now = now or timezone.now()
-    return Q(**{f"{prefix}status": ReportStatus.PUBLISHED, f"{prefix}published_at__lte": now})
+    return Q(
+        **{
+            f"{prefix}status": ReportStatus.PUBLISHED,
+            f"{prefix}published_at__lte": now,
+            # A row stored before the range was enforced cannot be shown: not public.
+            f"{prefix}published_at__gte": EARLIEST_PUBLICATION,
+        }
+    )
+
+
+def check_publication_time(value):
+    """Refuse a publication time outside the range the archive can show."""
+    if value is not None and not EARLIEST_PUBLICATION <= value < LATEST_PUBLICATION:
+        raise ValidationError(
+            "A publication time must be between the years 1900 and 2999.", code="out_of_range"
+        )
+
+
+def check_duration(value):
+    if value is not None and not timedelta(0) <= value < LONGEST_DURATION:
+        raise ValidationError(
+            "A duration cannot be negative, nor 1,000,000 hours or more.", code="out_of_range"
+        )
+
+
+class ValueRules:
+    """Model validation of the rules every stored value keeps.
+
+    The text rule (archive/text.py) on every text column, and a model's own
+    ``value_checks`` (field name: validators). One check in ``clean_fields``,
+    so every model form (the admin's included) and every ``full_clean``
+    applies it, and no field needs validators of its own (each would be an
+    AlterField migration).
+    """
+
+    value_checks = {}
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        errors = {}
+        for field in self._meta.concrete_fields:
+            if field.name in exclude:
+                continue
+            checks = (
+                [validate_text] if isinstance(field, models.CharField | models.TextField) else []
+            )
+            for check in [*checks, *self.value_checks.get(field.name, ())]:
+                try:
+                    check(getattr(self, field.attname))
+                except ValidationError as error:
+                    errors.setdefault(field.name, []).extend(error.error_list)
+        try:
+            super().clean_fields(exclude=exclude | errors.keys())
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -46,7 +113,7 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Organization(models.Model):
+class Organization(ValueRules, models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
@@ -89,7 +156,7 @@ class TopicQuerySet(models.QuerySet):
         return self.filter(Exists(tagged.filter(public_report_exists("report_id", now=now))))
 
 
-class Topic(models.Model):
+class Topic(ValueRules, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
@@ -125,7 +192,7 @@ class SpeakerQuerySet(models.QuerySet):
         return self.filter(Exists(heard) | Exists(credited))
 
 
-class Speaker(models.Model):
+class Speaker(ValueRules, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
     role = models.CharField(
@@ -184,7 +251,7 @@ class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
         return self.get(slug=slug)
 
 
-class Report(models.Model):
+class Report(ValueRules, models.Model):
     Status = ReportStatus
 
     title = models.CharField(max_length=500)
@@ -237,6 +304,7 @@ class Report(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReportManager()
+    value_checks = {"published_at": [check_publication_time], "duration": [check_duration]}
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -286,7 +354,7 @@ class Report(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and EARLIEST_PUBLICATION <= self.published_at <= timezone.now()
         )
 
     def remember_public(self, stored):
@@ -327,7 +395,7 @@ class SegmentManager(models.Manager.from_queryset(SegmentQuerySet)):
         return self.get(report__slug=report_slug, position=position)
 
 
-class Segment(models.Model):
+class Segment(ValueRules, models.Model):
     Kind = SegmentKind
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
@@ -445,7 +513,7 @@ class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
         return self.get(segment__report__slug=report_slug, segment__position=position, text=text)
 
 
-class Quote(models.Model):
+class Quote(ValueRules, models.Model):
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="quotes")
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
     text = models.TextField(

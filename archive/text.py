@@ -1,8 +1,29 @@
-"""Text rules shared by models, importer and search: slugs and quote matching."""
+"""Text rules shared by models, forms, importer and outputs.
+
+What text the archive accepts (:func:`text_problem`, one rule for every way
+in), how old rows that break it are made safe for output (:func:`for_output`),
+slugs and quote matching.
+"""
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+
+# The archive stores only text that every output can carry unchanged (the RSS
+# feed and the sitemap are XML 1.0; JSON, BibTeX and RIS readers follow):
+# - no C0 control character but tab, line feed and carriage return (browsers
+#   send CRLF from a textarea; the importer reads CR and CRLF as line breaks);
+#   NUL never (PostgreSQL cannot store it);
+# - no DEL and no C1 control character (the importer never accepted them);
+# - no surrogate code point (a lone surrogate has no UTF-8 encoding);
+# - no U+FFFE or U+FFFF (not characters: XML 1.0 forbids them).
+FORBIDDEN_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f"  # C0 but tab (09), line feed (0A), carriage return (0D)
+    "\x7f-\x9f"  # DEL and C1
+    "\ud800-\udfff\ufffe\uffff]"
+)
+REPLACEMENT_CHARACTER = "\ufffd"
 
 ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
 WHITESPACE = re.compile(r"\s+")
@@ -21,6 +42,55 @@ QUOTE_MARKS = str.maketrans(
         "`": "'",
     }
 )
+
+
+def forbidden_character(value):
+    """The first character of ``value`` the archive does not accept, as a match, or None."""
+    return FORBIDDEN_CHARACTER.search(value)
+
+
+def describe_forbidden(character):
+    """Why ``character`` (one that :data:`FORBIDDEN_CHARACTER` matches) is refused.
+
+    The character itself is never part of the message: it could break the very
+    line or page that reports it.
+    """
+    code = f"U+{ord(character):04X}"
+    if character == "\x00":
+        return "holds a NUL character (U+0000)"
+    if "\ud800" <= character <= "\udfff":
+        return f"holds an unpaired surrogate ({code}), which is not a character"
+    if character in "\ufffe\uffff":
+        return f"holds {code}, which is not a character"
+    return f"holds a control character ({code}); only tab and line breaks are allowed"
+
+
+def text_problem(value):
+    """Why the archive refuses ``value`` (a phrase to follow "the title"), or None."""
+    match = forbidden_character(value)
+    return describe_forbidden(match.group()) if match else None
+
+
+def validate_text(value):
+    """A form and model field validator for the archive's text rule.
+
+    The message says where: most of these characters are invisible.
+    """
+    if isinstance(value, str) and (match := forbidden_character(value)):
+        raise ValidationError(
+            f"Character {match.start() + 1} is not allowed: "
+            f"this text {describe_forbidden(match.group())}.",
+            code="forbidden_character",
+        )
+
+
+def for_output(value):
+    """``value`` with every character the rule forbids replaced by U+FFFD.
+
+    For outputs that must not fail on rows stored before the rule existed
+    (Django's RSS writer raises on control characters).
+    """
+    return FORBIDDEN_CHARACTER.sub(REPLACEMENT_CHARACTER, value) if value else value
 
 
 def normalize_for_matching(text):

@@ -65,7 +65,7 @@ BAD_QUERIES = [
     '""',
     "(((",
     "'; DROP TABLE archive_report; --",
-    "a\x00b",
+    "a\x01b",  # a NUL is refused before search (config/middleware.py, tests/test_text_rules.py)
     "x" * 10_000,
     "word " * 2_000,
     "",

@@ -8,7 +8,8 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 
 from .. import history, workflow
-from ..models import Quote, Report, Segment
+from ..models import Quote, Report, Segment, check_publication_time
+from ..text import validate_text
 
 
 def edit_token(updated_at):
@@ -183,6 +184,7 @@ class ScheduleForm(forms.Form):
 
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]
+        check_publication_time(value)
         if value <= timezone.now():
             raise ValidationError("A scheduled time must be in the future.")
         return value
@@ -190,5 +192,7 @@ class ScheduleForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown to readers on the report's page."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to readers on the report's page.",
+        validators=[validate_text],
     )

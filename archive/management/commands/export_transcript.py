@@ -15,4 +15,11 @@ class Command(BaseCommand):
         report = Report.objects.filter(slug=slug).select_related("outlet", "correspondent").first()
         if report is None:
             raise CommandError(f"no report with the slug {slug!r}")
-        self.stdout.write(render(report_as_parse(report)), ending="")
+        try:
+            text = render(report_as_parse(report))
+        except ValueError as error:
+            # A row stored before the way in refused it (a negative duration).
+            raise CommandError(
+                f"report {slug!r} cannot be written as a transcript: {error}"
+            ) from None
+        self.stdout.write(text, ending="")

@@ -1,7 +1,9 @@
+import argparse
 import json
 import sys
 import traceback
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
@@ -14,13 +16,22 @@ from archive.importer import (
     import_transcripts,
     parse_transcripts,
 )
+from archive.models import check_publication_time
 
 
 def aware_datetime(value):
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None  # well formed but no real time, such as 2026-02-30
     if moment is None:
-        raise ValueError(value)
-    return make_aware(moment) if is_naive(moment) else moment
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time")
+    moment = make_aware(moment) if is_naive(moment) else moment
+    try:
+        check_publication_time(moment)
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(error.messages[0]) from None
+    return moment
 
 
 def worker_count(value):
