@@ -183,7 +183,7 @@ def natural_key_from(model, fields):
     key = []
     for name in key_fields(model):
         value = fields.get(name)
-        key.extend(value if isinstance(value, list) else [value])
+        key.extend(value if isinstance(value, list | tuple) else [value])
     return tuple(key)
 
 
@@ -287,7 +287,7 @@ class _Restore:
 
     def _resolve(self, model, key, where):
         try:
-            return self.keys[model][tuple(key if isinstance(key, list) else [key])]
+            return self.keys[model][tuple(key if isinstance(key, list | tuple) else [key])]
         except (KeyError, TypeError):
             raise _refuse(
                 f"{where} names {model._meta.verbose_name} {key!r}, which the backup does not hold"

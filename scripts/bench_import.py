@@ -323,7 +323,7 @@ def fresh_postgresql(url):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def time_restores(work, backup_file, targets, loaddata_too):
+def time_restores(backup_file, targets, loaddata_too):
     """Seconds (and peak MB) of restore_archive, and of loaddata where asked, per database."""
     results = []
     for label, url in targets:
@@ -485,7 +485,7 @@ def main():
     if args.postgresql:
         targets.append(("PostgreSQL", args.postgresql))
     restores = time_restores(
-        work, backup_file, targets, {"PostgreSQL"} if args.loaddata_postgresql else set()
+        backup_file, targets, {"PostgreSQL"} if args.loaddata_postgresql else set()
     )
 
     print(f"\nrows: {rows:,} ({', '.join(f'{t[8:]} {n:,}' for t, n in counts.items())})")
