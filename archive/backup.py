@@ -5,11 +5,11 @@ PostgreSQL, whichever it came from. It is read inside one snapshot, so a
 backup taken while editors save and imports run is consistent: every report
 with all of its segments and quotes, as of one moment.
 
-A restore checks the whole file before it writes (every natural key resolves
-and names one row, every text can be stored), inserts each table with one
-``executemany`` (loaddata saves row by row: 280 s for 110,000 segments), and
-counts every table against the file before it commits: all or nothing, and
-nothing lost or merged.
+A restore runs in one transaction: it checks each table's records (every
+natural key resolves and names one row, every text can be stored), inserts
+them with one ``executemany`` (loaddata saves row by row: 280 s for 110,000
+segments), and counts every table against the file before it commits: all or
+nothing, and nothing lost or merged.
 """
 
 import gzip

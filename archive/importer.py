@@ -235,7 +235,7 @@ def same_source(file, reports):
     for matches in (
         lambda report: report["source_checksum"] == file.checksum,
         lambda report: report["source_path"] == file.source_path,
-        lambda report: title_line(report["head"]) == file.title,
+        lambda report: bool(file.title) and title_line(report["head"]) == file.title,
     ):
         for report in reports:
             if matches(report):

@@ -182,6 +182,13 @@ def test_every_archive_model_is_backed_up():
     assert set(apps.get_app_config("archive").get_models()) == set(ARCHIVE_MODELS)
 
 
+def grow_the_archive(reports=10):
+    for n in range(reports):
+        report = make_report(f"More {n}")
+        report.topics.add(make_topic())
+        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+
+
 def test_backup_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -192,10 +199,7 @@ def test_backup_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
         return len(captured)
 
     before = queries()
-    for n in range(10):
-        report = make_report(f"More {n}")
-        report.topics.add(make_topic())
-        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+    grow_the_archive()
     assert queries() == before
 
 
@@ -336,10 +340,7 @@ def test_restore_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
         return len(captured)
 
     before = queries()
-    for n in range(10):
-        report = make_report(f"More {n}")
-        report.topics.add(make_topic())
-        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+    grow_the_archive()
     assert queries() == before
 
 
