@@ -3,9 +3,13 @@
 Plain functions with keyword arguments that return counts; the management
 commands ``import_transcripts`` and ``export_transcript`` are thin shells.
 
-Each report carries its source reference (``source_name``, the file name, and
-``source_checksum``, the SHA-256 of its bytes), so an import is safe to re-run:
-an unchanged file is skipped, a changed one is refused unless ``replace=True``.
+Each report carries its source reference (``source_name``, the file name,
+``source_path``, where the file was, and ``source_checksum``, the SHA-256 of
+its bytes), so an import is safe to re-run: an unchanged file is skipped, a
+changed one is refused unless ``replace=True``. A file is a version of an
+earlier report when it has that report's name and either its bytes, its path,
+or its title (line 1); any other file of the same name is another report
+(:func:`same_source`).
 
 Speed comes from batches: files are read and parsed a batch at a time (never
 all at once), then each batch is written in one transaction with
@@ -17,14 +21,24 @@ file writes nothing and the others are kept.
 On a large import with more than one core, worker processes parse (the pure
 parser only, never the database) while this process writes: the next batch
 is parsed while the current one is written, and at most ``PIPELINE_DEPTH``
-batches are in flight, so memory stays flat.
+batches are in flight, so memory stays flat. The workers die with this process
+(SIGKILL included) and keep none of its sockets, so no database connection.
+
+Only regular files up to ``MAX_FILE_BYTES`` are read (a FIFO is never opened
+for reading). Ctrl-C stops the import between two steps, never between a
+batch's commit and its count: :class:`ImportInterrupted` carries what was
+committed.
 """
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import re
 import signal
+import stat
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +50,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -56,6 +71,25 @@ CORRESPONDENT_ROLE = "Correspondent"
 # (unique per report) until their quotes have found new homes.
 POSITION_OFFSET = 1_000_000
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the parser counts lines
+# The largest transcript file read: a long broadcast is a few hundred kB.
+MAX_FILE_BYTES = 10_000_000
+# Enough of a file's start to hold its title line (500 characters, a byte-order mark).
+TITLE_BYTES = 2_100
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters escaped, undecodable name bytes as \\xNN."""
+    if text.isprintable():
+        return text
+    shown = []
+    for char in text:
+        if char.isprintable():
+            shown.append(char)
+        elif "\udc80" <= char <= "\udcff":  # os.fsdecode's stand-in for an undecodable byte
+            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            shown.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(shown)
 
 
 class Refused(Exception):
@@ -63,7 +97,7 @@ class Refused(Exception):
 
     def __init__(self, path, line, reason):
         self.path, self.line, self.reason = str(path), line or 1, reason
-        super().__init__(f"{self.path}:{self.line}: {self.reason}")
+        super().__init__(f"{printable(self.path)}:{self.line}: {self.reason}")
 
     def __reduce__(self):
         # Refusals come back from parser processes; the cause's traceback comes as text.
@@ -90,6 +124,14 @@ def _refused_with_cause(path, line, reason, cause):
 
 class ImportAborted(Exception):
     """The import stopped before the end (a parser process died); one line says why."""
+
+
+class ImportInterrupted(Exception):
+    """Ctrl-C stopped the import; ``counts`` holds what was committed before it."""
+
+    def __init__(self, counts):
+        self.counts = counts
+        super().__init__(counts.summary())
 
 
 @dataclass
@@ -124,22 +166,96 @@ def slug_of(value):
 
 
 def find_transcripts(paths: Iterable[str]) -> list[str]:
-    """Files as given, and the ``*.txt`` files under folders, recursively, sorted."""
+    """Files as given, and the ``*.txt`` entries under folders, recursively, sorted.
+
+    A folder is searched whatever its name (``x.txt/`` too); any other ``*.txt``
+    entry in it is listed, so that one that is not a regular file is refused
+    with its line rather than skipped without a word.
+    """
     found = []
     for path in paths:
         if Path(path).is_dir():
-            found.extend(str(p) for p in sorted(Path(path).rglob("*.txt")) if p.is_file())
+            found.extend(str(p) for p in sorted(Path(path).rglob("*.txt")) if not p.is_dir())
         else:
             found.append(str(path))
     return found
 
 
+_FILE_KINDS = [
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+]
+
+
+def _check_regular(path, mode, size):
+    if not stat.S_ISREG(mode):
+        kind = next((kind for test, kind in _FILE_KINDS if test(mode)), "not a file")
+        raise Refused(path, 1, f"not a regular file: {kind}")
+    if size > MAX_FILE_BYTES:
+        raise Refused(
+            path, 1, f"the file is {size:,} bytes long, over the limit of {MAX_FILE_BYTES:,}"
+        )
+
+
 def read_bytes(path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``; anything else is refused.
+
+    A FIFO or a device is refused from its ``stat``, never opened for reading
+    (a FIFO would wait for a writer for ever, a device may never end); the
+    file is opened non-blocking and checked again, in case it was swapped.
+    """
     try:
-        with open(path, "rb") as file:
-            return file.read()
+        info = os.stat(path)
+        _check_regular(path, info.st_mode, info.st_size)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(fd, "rb") as file:
+            info = os.fstat(fd)
+            _check_regular(path, info.st_mode, info.st_size)
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise Refused(path, 1, f"cannot read the file: {err.strerror or err}") from err
+    _check_regular(path, stat.S_IFREG, len(data))  # it grew while being read
+    return data
+
+
+def title_line(head: str) -> str:
+    """The title a transcript's first line gives, as compared between versions of a file."""
+    return " ".join(head.removeprefix("\ufeff").split("\n", 1)[0].split())
+
+
+def same_source(file, reports):
+    """The report, among those imported from files named like ``file``, that it is a version of.
+
+    "The same file" is, in this order: the same bytes (then it is unchanged);
+    the same path (the file was edited where it lies); the same title line (a
+    corrected copy, from another folder). Another file of the same name is
+    another report, e.g. an unrelated story from another feed.
+    """
+    for matches in (
+        lambda report: report["source_checksum"] == file.checksum,
+        lambda report: report["source_path"] == file.source_path,
+        lambda report: bool(file.title) and title_line(report["head"]) == file.title,
+    ):
+        for report in reports:
+            if matches(report):
+                return report
+    return None
+
+
+def _reports_named(names):
+    """Reports imported from files of these names, by name, oldest first."""
+    by_name = {}
+    reports = Report.objects.filter(source_name__in=names).annotate(
+        head=Substr("source_text", 1, TITLE_BYTES)
+    )
+    for report in reports.order_by("pk").values(
+        "pk", "slug", "source_name", "source_path", "source_checksum", "status", "head"
+    ):
+        by_name.setdefault(report["source_name"], []).append(report)
+    return by_name
 
 
 def parse_file(path, data: bytes) -> Parse:
@@ -209,11 +325,16 @@ class _File:
     report_id: int | None = None  # the existing report a --replace rebuilds
     report_status: str = ""
     published: bool = False
+    source_path: str = ""
+    title: str = ""
 
     def __post_init__(self):
         path = Path(self.path)
-        self.name, self.stem = path.name, path.stem
+        # Stored as shown: a file name may hold any byte but "/" and NUL.
+        self.name, self.stem = printable(path.name), path.stem
+        self.source_path = printable(os.path.abspath(self.path))
         self.checksum = hashlib.sha256(self.data).hexdigest()
+        self.title = title_line(self.data[:TITLE_BYTES].decode("utf-8", "replace"))
 
 
 @dataclass
@@ -252,10 +373,94 @@ def _parse_in_worker(items):
     return results
 
 
-def _ignore_interrupts():
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_parser(parent):
+    """Initialize a parser process: it dies with ``parent`` and holds none of its sockets."""
     # Ctrl-C reaches the whole process group; the importer's process handles it
     # and shuts the pool down, so a worker must not die of it mid-task.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # Linux: the kernel kills this process when the parent dies, SIGKILL included
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    _drop_inherited_sockets()
+
+
+def _exit_when_orphaned(parent, interval=1.0):
+    """Where prctl is missing: an orphan is adopted by another process; then stop."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def _drop_inherited_sockets():
+    """Point every socket forked from the parent (its database connection) at /dev/null.
+
+    The pool talks over pipes, not sockets. Closing the parent's connection
+    here would end its session (the protocol's goodbye goes to the server);
+    pointing the descriptor elsewhere only lets go of it, and a descriptor
+    that stays valid cannot be reused by mistake.
+    """
+    try:
+        descriptors = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:
+        descriptors = range(3, os.sysconf("SC_OPEN_MAX"))
+    devnull = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        for fd in descriptors:
+            try:
+                if fd != devnull and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)
+            except OSError:
+                continue
+    finally:
+        os.close(devnull)
+
+
+class _Interrupts:
+    """Ctrl-C for the import: it stops at once, but never between a commit and its count.
+
+    While held, a Ctrl-C waits until ``release``; after the first one, more are
+    ignored while the import cleans up (rolls back, stops the workers).
+    """
+
+    def __init__(self):
+        self.holding = self.pending = self.stopping = False
+        self.previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum, frame):
+        if self.stopping:
+            return
+        if self.holding:
+            self.pending = True
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
+
+    def hold(self):
+        self.holding = True
+
+    def release(self):
+        if self.holding:
+            self.holding = False
+            if self.pending:
+                self.pending, self.stopping = False, True
+                raise KeyboardInterrupt
 
 
 def default_workers(file_count: int) -> int:
@@ -280,8 +485,16 @@ class _Importer:
         self.counts = ImportCounts()
         # slug -> id, for rows known to exist in the database
         self.organizations, self.topics, self.speakers = {}, {}, {}
+        self.interrupts = _Interrupts()
 
     def run(self, paths):
+        with self.interrupts:
+            try:
+                return self._run(paths)
+            except KeyboardInterrupt:
+                raise ImportInterrupted(self.counts) from None
+
+    def _run(self, paths):
         paths = find_transcripts(paths)
         workers = default_workers(len(paths)) if self.workers is None else self.workers
         if workers and "fork" not in multiprocessing.get_all_start_methods():
@@ -293,7 +506,8 @@ class _Importer:
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_ignore_interrupts,
+            initializer=_start_parser,
+            initargs=(os.getpid(),),
         )
         try:
             in_flight = deque()
@@ -334,17 +548,17 @@ class _Importer:
         was not parsed here is parsed then. Files named like one in flight are
         always parsed, since writing that one may change the answer.
         """
-        known = {}
-        existing = Report.objects.filter(source_name__in={file.name for file in files})
-        for name, checksum in existing.order_by("pk").values_list("source_name", "source_checksum"):
-            known.setdefault(name, checksum)
-        return [
-            file
-            for file in files
-            if file.name in names_in_flight
-            or file.name not in known
-            or (self.replace and known[file.name] != file.checksum)
-        ]
+        by_name = _reports_named({file.name for file in files})
+        worth = []
+        for file in files:
+            report = same_source(file, by_name.get(file.name, ()))
+            if (
+                file.name in names_in_flight
+                or report is None
+                or (self.replace and report["source_checksum"] != file.checksum)
+            ):
+                worth.append(file)
+        return worth
 
     @staticmethod
     def _collect(chunk):
@@ -417,18 +631,12 @@ class _Importer:
         """Skip unchanged files, refuse changed ones (unless replacing), give new ones slugs."""
         if not files:
             return files
-        names = {file.name for file in files}
+        by_name = _reports_named({file.name for file in files})
         slugs = {slug_of(file.stem) for file in files}
-        existing = Report.objects.filter(Q(source_name__in=names) | Q(slug__in=slugs)).values(
-            "pk", "slug", "source_name", "source_checksum", "status"
-        )
-        by_name, taken = {}, set()
-        for report in existing.order_by("pk"):
-            taken.add(report["slug"])
-            by_name.setdefault(report["source_name"], report)
+        taken = set(Report.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         pending = []
         for file in files:
-            report = by_name.get(file.name)
+            report = same_source(file, by_name.get(file.name, ()))
             if report is None:
                 file.slug = self._free_slug(slug_of(file.stem), taken)
                 taken.add(file.slug)
@@ -436,12 +644,14 @@ class _Importer:
             elif report["source_checksum"] == file.checksum:
                 self._done(file, "unchanged")
             elif not self.replace:
+                elsewhere = report["source_path"] not in ("", file.source_path)
                 self._refuse(
                     Refused(
                         file.path,
                         1,
-                        f"changed since it was imported as report {report['slug']!r}; "
-                        "--replace rebuilds the report",
+                        f"changed since it was imported as report {report['slug']!r}"
+                        + (f" from {report['source_path']}" if elsewhere else "")
+                        + "; --replace rebuilds the report",
                     )
                 )
             else:
@@ -463,15 +673,19 @@ class _Importer:
 
     def _write_committed(self, files):
         batch = _Batch()
-        with transaction.atomic():
-            counts = self._write(files, batch)
-        self.organizations.update(batch.organizations)
-        self.topics.update(batch.topics)
-        self.speakers.update(batch.speakers)
-        for name, value in counts.items():
-            setattr(self.counts, name, getattr(self.counts, name) + value)
-        for file in files:
-            self._done(file, "updated" if file.report_id else "created")
+        try:
+            with transaction.atomic():
+                counts = self._write(files, batch)
+                self.interrupts.hold()  # the commit and its count go together
+            self.organizations.update(batch.organizations)
+            self.topics.update(batch.topics)
+            self.speakers.update(batch.speakers)
+            for name, value in counts.items():
+                setattr(self.counts, name, getattr(self.counts, name) + value)
+            for file in files:
+                self._done(file, "updated" if file.report_id else "created")
+        finally:
+            self.interrupts.release()
 
     # -- writing one batch ---------------------------------------------------
 
@@ -598,6 +812,7 @@ class _Importer:
                     else None
                 ),
                 "source_name": file.name,
+                "source_path": file.source_path,
                 "source_text": file.data.decode("utf-8"),
                 "source_checksum": file.checksum,
             }
@@ -651,7 +866,9 @@ class _Importer:
         A quote goes to the new segment that contains its text, the same speaker's
         first, then the nearest to its old position; one that matches nowhere goes
         the same way to the nearest segment (its speaker's, if any), flagged,
-        never deleted.
+        never deleted. A segment holds one quote of a text: a second quote of the
+        same words goes to the next segment that has none, flagged if it does
+        not occur there.
         """
         old_position = {s["pk"]: (s["report_id"], s["position"]) for s in old["segments"]}
         by_report = {}
@@ -667,9 +884,10 @@ class _Importer:
             def distance(segment, position=position):
                 return abs(segment.position - position)
 
-            matching = [s for s in candidates if quote_matches(quote.text, s.text)]
+            free = [s for s in candidates if quote.text not in kept.get(s.pk, ())]
+            matching = [s for s in free if quote_matches(quote.text, s.text)]
             target = min(
-                matching or candidates,
+                matching or free or candidates,
                 key=lambda s: (s.speaker_id != quote.speaker_id, distance(s)),
             )
             quote.segment_id, quote.matches_source = target.pk, bool(matching)

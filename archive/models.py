@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -298,6 +298,12 @@ class Report(ValueRules, models.Model):
     source_name = models.CharField(
         max_length=500, blank=True, help_text="The file the report was imported from."
     )
+    source_path = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Where that file was (its full path) when it was last imported.",
+    )
     source_text = models.TextField(blank=True)
     source_checksum = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -323,6 +329,8 @@ class Report(ValueRules, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="report_public_order_idx"),
+            # The importer looks up each batch's files by name.
+            models.Index(fields=["source_name"], name="report_source_name_idx"),
         ]
 
     def __str__(self):
@@ -503,6 +511,22 @@ class Segment(ValueRules, models.Model):
                 quote.save(update_fields=["matches_source"])
 
 
+class TextKey(Func):
+    """A long text as a unique index can hold it: its MD5 on PostgreSQL, itself on SQLite.
+
+    A PostgreSQL b-tree entry holds at most about 2.7 kB, and a quote may be a
+    whole sound bite; SQLite has no such limit, and an index on a function of
+    its own would break every tool that writes the file without that function.
+    """
+
+    function = "MD5"
+    arity = 1
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
 class QuoteQuerySet(models.QuerySet):
     def public(self, *, now=None):
         return self.filter(public_report_q("segment__report__", now=now))
@@ -532,6 +556,16 @@ class Quote(ValueRules, models.Model):
     class Meta:
         ordering = ["segment_id", "pk"]
         indexes = [models.Index(fields=["featured", "segment"], name="quote_featured_idx")]
+        constraints = [
+            # The natural key (report, position, text) names one quote, so a backup
+            # restores every quote: two identical excerpts of one segment are one quote.
+            models.UniqueConstraint(
+                F("segment"),
+                TextKey("text"),
+                name="quote_segment_text_unique",
+                violation_error_message="This segment already has a quote with this text.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.speaker}: “{self.text[:60]}”"

@@ -8,8 +8,12 @@ folder), imports it into an empty SQLite file with the importer (parsing
 included), then, in the same run, loads the same records with `loaddata`
 (from a natural-key `dumpdata` of the result) into a second empty database,
 and inserts the same rows with sqlite3's `executemany` into a third (the
-median of three runs). Prints rows per second, both ratios with PASS or FAIL
-against the targets, and the peak memory.
+median of three runs). Then it backs the result up with `backup_archive` and
+times `restore_archive` of that file into an empty SQLite file (and, with
+`--postgresql URL`, into that PostgreSQL database, dropped and re-created;
+`--loaddata-postgresql` also times the old way, `loaddata`, there), against
+the target: a restore at least as fast as the import. Prints rows per second,
+the ratios with PASS or FAIL against the targets, and the peak memory.
 """
 
 import argparse
@@ -18,6 +22,7 @@ import random
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -292,6 +297,53 @@ RAW_TARGET = 3  # and taking at most this many times the raw insert's time
 CHILDREN = resource.RUSAGE_CHILDREN
 
 
+def timed_manage(env, *args):
+    """Run manage.py; return its seconds and its peak RSS in MB, or exit with its error."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def fresh_postgresql(url):
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def time_restores(backup_file, targets, loaddata_too):
+    """Seconds (and peak MB) of restore_archive, and of loaddata where asked, per database."""
+    results = []
+    for label, url in targets:
+        for command in (
+            ["restore_archive", "loaddata"] if label in loaddata_too else ["restore_archive"]
+        ):
+            if url.startswith("postgresql"):
+                fresh_postgresql(url)
+            else:
+                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+            )
+            args = [command, str(backup_file)] + (["-v0"] if command == "loaddata" else [])
+            seconds, peak = timed_manage(env, *args)
+            results.append((label, command, seconds, peak))
+    return results
+
+
 def peak_rss_mb(who=resource.RUSAGE_SELF):
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -306,6 +358,12 @@ def main():
     parser.add_argument("--speakers", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--postgresql", metavar="URL", help="also time a restore into this database"
+    )
+    parser.add_argument(
+        "--loaddata-postgresql", action="store_true", help="and loaddata there (slow: minutes)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -417,6 +475,19 @@ def main():
         raw.close()
     raw_seconds = sorted(raw_runs)[1]
 
+    # 4. restore_archive of a backup of the same rows, into empty databases.
+    backup_file = work / "backup.json"
+    connections.close_all()
+    backup_seconds, _ = timed_manage(
+        {**os.environ, "DEBUG": "1"}, "backup_archive", str(backup_file)
+    )
+    targets = [("SQLite", f"sqlite:///{work / 'restored.sqlite3'}")]
+    if args.postgresql:
+        targets.append(("PostgreSQL", args.postgresql))
+    restores = time_restores(
+        backup_file, targets, {"PostgreSQL"} if args.loaddata_postgresql else set()
+    )
+
     print(f"\nrows: {rows:,} ({', '.join(f'{t[8:]} {n:,}' for t, n in counts.items())})")
     for label, seconds in (
         ("import_transcripts (parsing included)", import_seconds),
@@ -441,6 +512,18 @@ def main():
         f"{verdict(slower <= RAW_TARGET)}: import takes {slower:.2f}x the raw insert's time "
         f"(target <= {RAW_TARGET}x; raw runs {', '.join(f'{r:.2f}' for r in raw_runs)} s)"
     )
+    print(f"backup_archive: {backup_seconds:.2f} s, {backup_file.stat().st_size / 1e6:.0f} MB")
+    for label, command, seconds, peak in restores:
+        print(
+            f"{command} into {label:11s} {seconds:8.2f} s  {rows / seconds:12,.0f} rows/s  "
+            f"(peak RSS {peak:.0f} MB, Django's start included)"
+        )
+    for label, command, seconds, _ in restores:
+        if command == "restore_archive":
+            print(
+                f"{verdict(seconds <= import_seconds)}: restore into {label} takes "
+                f"{seconds / import_seconds:.2f}x the import's time (target <= 1x)"
+            )
     print(
         f"peak RSS: {rss_before:.0f} MB before import, {rss_half:.0f} MB after half the files, "
         f"{rss_full:.0f} MB after all of them; parser processes {peak_rss_mb(CHILDREN):.0f} MB"

@@ -223,3 +223,49 @@ def test_outlet_filter_offers_outlets_not_every_organization(admin_client, seed_
     ]
     assert "CGTN" in outlet_choices
     assert "Motorica" not in outlet_choices
+
+
+def test_a_second_quote_of_the_same_words_on_a_segment_is_refused_on_the_report_page(
+    admin_client,
+):
+    quote = make_quote(text="Words spoken on air.")
+    url = f"/admin/archive/report/{quote.segment.report.pk}/change/"
+    data = form_data(admin_client.get(url))
+    new = {
+        "quotes-TOTAL_FORMS": "3",
+        **{
+            f"quotes-{n}-{name}": value
+            for n in (1, 2)
+            for name, value in [
+                ("segment", str(quote.segment_id)),
+                ("speaker", str(quote.speaker_id)),
+                ("text", "spoken on air"),
+            ]
+        },
+    }
+
+    one_new = {**data, **new, "quotes-TOTAL_FORMS": "2"}
+
+    twice = admin_client.post(url, {**data, **new})
+    like_the_first = admin_client.post(url, {**one_new, "quotes-1-text": "Words spoken on air."})
+    once = admin_client.post(url, one_new)
+
+    for response in (twice, like_the_first):
+        assert response.status_code == 200
+        assert "This segment already has a quote with this text." in response.text
+    assert once.status_code == 302
+    assert sorted(Quote.objects.values_list("text", flat=True)) == [
+        "Words spoken on air.",
+        "spoken on air",
+    ]
+
+
+def test_the_quote_form_refuses_a_quote_its_segment_already_has(admin_client):
+    quote = make_quote(text="Words spoken on air.")
+    fields = {"segment": quote.segment_id, "speaker": quote.speaker_id, "text": quote.text}
+
+    response = admin_client.post("/admin/archive/quote/add/", fields)
+
+    assert response.status_code == 200
+    assert "This segment already has a quote with this text." in response.text
+    assert Quote.objects.count() == 1

@@ -182,6 +182,13 @@ def test_every_archive_model_is_backed_up():
     assert set(apps.get_app_config("archive").get_models()) == set(ARCHIVE_MODELS)
 
 
+def grow_the_archive(reports=10):
+    for n in range(reports):
+        report = make_report(f"More {n}")
+        report.topics.add(make_topic())
+        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+
+
 def test_backup_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -192,8 +199,169 @@ def test_backup_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
         return len(captured)
 
     before = queries()
-    for n in range(10):
-        report = make_report(f"More {n}")
-        report.topics.add(make_topic())
-        make_quote(make_segment(report, kind=Segment.Kind.SOUNDBITE, speaker=make_speaker()))
+    grow_the_archive()
     assert queries() == before
+
+
+def backed_up(tmp_path, name="archive.json"):
+    """A backup of the database as a list of records, and its path."""
+    import json
+
+    path = tmp_path / name
+    call_command("backup_archive", str(path))
+    return json.loads(path.read_text(encoding="utf-8")), path
+
+
+def write_records(path, records):
+    import json
+
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def refusal(path):
+    """Restore ``path`` into the emptied database; return the one-line refusal."""
+    empty_the_database()
+    with pytest.raises(CommandError) as refused:
+        call_command("restore_archive", str(path))
+    assert "\n" not in str(refused.value)
+    assert Report.objects.count() == Segment.objects.count() == Quote.objects.count() == 0
+    assert Speaker.objects.count() == Topic.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+    return str(refused.value)
+
+
+def test_a_segment_holds_one_quote_of_a_text_however_long(seed_report):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    # Longer than a PostgreSQL b-tree entry may be (about 2.7 kB).
+    words = " ".join(f"word{n}" for n in range(1_500))
+    segment = make_segment(kind=Segment.Kind.SOUNDBITE, speaker=make_speaker(), text=words)
+    make_quote(segment, text=words)
+    make_quote(segment, text=words[: len(words) - 9])  # another excerpt: allowed
+
+    duplicate = Quote(segment=segment, speaker=segment.speaker, text=words)
+    with pytest.raises(ValidationError, match="already has a quote with this text"):
+        duplicate.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+    assert segment.quotes.count() == 2
+
+
+def test_restore_refuses_two_quotes_under_one_natural_key(varied_archive, tmp_path):
+    records, path = backed_up(tmp_path)
+    quote = next(r for r in records if r["model"] == "archive.quote")
+    records.append(
+        {**quote, "fields": {**quote["fields"], "featured": not quote["fields"]["featured"]}}
+    )
+
+    message = refusal(write_records(path, records))
+
+    assert "two records of quote [" in message
+    assert "restoring both would merge them into one" in message
+
+
+@pytest.mark.parametrize(
+    "model, field, value, reason",
+    [
+        ("archive.topic", "name", "Elec\x00tions", "U+0000, which no database can store"),
+        ("archive.speaker", "name", "Half \ud800 a pair", "U+D800, which no database can store"),
+        ("archive.report", "published_at", "yesterday", "published_at: "),
+        ("archive.report", "dateline", "x" * 201, "dateline is longer than 200"),
+        ("archive.segment", "report", ["no-such-report"], "which the backup does not hold"),
+        ("archive.report", "topics", [["no-such-topic"]], "which the backup does not hold"),
+        ("archive.segment", "colour", "red", "has a field this database lacks (colour)"),
+    ],
+)
+def test_restore_refuses_a_bad_record_with_one_line_and_writes_nothing(
+    varied_archive, tmp_path, model, field, value, reason
+):
+    records, path = backed_up(tmp_path)
+    record = next(r for r in records if r["model"] == model)
+    record["fields"][field] = value
+
+    message = refusal(write_records(path, records))
+
+    assert message.startswith(f"{path}: not a backup this archive can restore: ")
+    assert reason in message
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ('{"model": "archive.topic"}', "does not hold a list of records"),
+        ('["a topic"]', "record 1 is not a model record"),
+        ('[{"model": "archive.poem", "fields": {}}]', "unknown model 'archive.poem'"),
+    ],
+)
+def test_restore_refuses_a_file_that_is_not_a_list_of_records(tmp_path, content, reason):
+    path = tmp_path / "odd.json"
+    path.write_text(content, encoding="utf-8")
+
+    assert reason in refusal(path)
+
+
+def test_restore_counts_every_table_before_it_commits(varied_archive, tmp_path, monkeypatch):
+    from archive import backup
+
+    _, path = backed_up(tmp_path)
+    real_insert_rows = backup.insert_rows
+
+    def insert_rows(model, rows):
+        return real_insert_rows(model, rows[1:] if model is Quote else rows)
+
+    monkeypatch.setattr(backup, "insert_rows", insert_rows)
+
+    assert refusal(path).endswith("8 quotes in the file, 7 would be restored")
+
+
+def test_natural_keys_read_from_a_backup_are_the_models_own(varied_archive):
+    from django.core import serializers
+
+    from archive.backup import backup_objects, natural_key_from
+
+    for obj in backup_objects():
+        [record] = serializers.serialize(
+            "python", [obj], use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+        assert natural_key_from(type(obj), record["fields"]) == tuple(obj.natural_key())
+
+
+def test_restore_queries_do_not_grow_with_the_archive(varied_archive, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        _, path = backed_up(tmp_path)
+        empty_the_database()
+        with CaptureQueriesContext(connection) as captured:
+            call_command("restore_archive", str(path))
+        return len(captured)
+
+    before = queries()
+    grow_the_archive()
+    assert queries() == before
+
+
+def test_the_migration_merges_quotes_of_the_same_words_on_one_segment(db):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("archive.migrations.0008_import_sources_and_quote_keys")
+    segment = make_segment(kind=Segment.Kind.SOUNDBITE, speaker=make_speaker())
+    other = make_quote(make_segment(segment.report, text="Other words."))
+    with connection.cursor() as cursor:  # as before the constraint (rolled back with the test)
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name('quote_segment_text_unique')}")
+    first = make_quote(segment)
+    make_quote(segment, featured=True)
+    make_quote(segment)
+
+    migration.merge_duplicate_quotes(apps, None)
+
+    assert list(Quote.objects.order_by("pk").values_list("pk", "featured")) == [
+        (other.pk, False),
+        (first.pk, True),
+    ]

@@ -478,3 +478,345 @@ def test_a_database_that_refuses_connections_gets_one_line_and_exit_1(tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith("CommandError: cannot use the database: ")
     assert "127.0.0.1" in lines[0] or "refused" in lines[0]
+
+
+# -- which file is "the same file" (a name is not enough) ---------------------
+
+
+def test_a_namesake_from_another_folder_is_another_report_even_with_replace(tmp_path):
+    first, other = tmp_path / "e1", tmp_path / "e2"
+    first.mkdir(), other.mkdir()
+    original = copy(SEED, first, "clash.txt")
+    run(original)
+    before = archive_content()
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    lines[0] = "An unrelated story that happens to share the file name"
+    unrelated = copy(SEED, other, "clash.txt", text="\n".join(lines))
+
+    _, err, error = run(unrelated, replace=True)
+
+    assert error is None
+    assert "1 created, 0 updated" in err
+    clash = Report.objects.get(slug="clash")
+    assert (clash.source_path, clash.title) == (str(original), before["reports"][0][1])
+    namesake = Report.objects.get(slug="clash-2")
+    assert (namesake.source_name, namesake.source_path) == ("clash.txt", str(unrelated))
+    assert namesake.title == lines[0]
+    assert archive_content()["reports"][0] == before["reports"][0]
+
+
+def test_a_corrected_copy_from_another_folder_is_the_same_report(tmp_path):
+    first, corrections = tmp_path / "feed", tmp_path / "corrections"
+    first.mkdir(), corrections.mkdir()
+    original = copy(SEED, first, "clash.txt")
+    run(original)
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("These are mostly the projects", "These are chiefly projects")
+    corrected = copy(SEED, corrections, "clash.txt", text=text)
+
+    _, err, error = run(corrected)
+
+    assert error is not None
+    assert f"{corrected}:1: changed since it was imported as report 'clash' from {original};" in err
+    _, err, error = run(corrected, replace=True)
+    assert error is None and "0 created, 1 updated" in err
+    report = Report.objects.get()
+    assert (report.source_path, report.source_text) == (str(corrected), text)
+    _, err, _ = run(corrected)
+    assert "1 unchanged" in err
+
+
+def test_an_unchanged_copy_anywhere_is_unchanged(tmp_path):
+    run(SEED)
+    (tmp_path / "moved").mkdir()
+    moved = copy(SEED, tmp_path / "moved")
+
+    _, err, error = run(moved)
+
+    assert error is None and "1 unchanged" in err
+    assert Report.objects.count() == 1
+
+
+# -- paths that are not transcripts --------------------------------------------
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    import signal
+
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")
+    copy(SEED, folder)
+
+    def hung(signum, frame):
+        raise AssertionError("the importer waited for a writer on the FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        _, err, error = run(folder)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+    assert error is not None
+    assert err.count(f"{folder / 'pipe.txt'}:1: not a regular file: a FIFO (named pipe)") == 1
+    assert Report.objects.filter(slug=SEED_SLUG).exists()
+
+
+def test_a_folder_named_like_a_transcript_is_searched_and_an_empty_one_refused(tmp_path):
+    folder, empty = tmp_path / "x.txt", tmp_path / "empty.txt"
+    folder.mkdir(), empty.mkdir()
+    copy(SEED, folder)
+
+    _, err, error = run(folder)
+    assert error is None and "1 created" in err
+
+    _, err, error = run(empty)
+    assert error is not None
+    assert f"{empty}: a folder with no .txt file in it\n" in err
+    assert "1 folder(s) with no .txt file" in str(error)
+
+
+def test_a_file_name_with_a_newline_gets_one_escaped_line(tmp_path):
+    path = tmp_path / "two\nlines\x1b.txt"
+    path.write_bytes(b"Title\n[]\n03:75\nWords.\n")
+
+    _, err, error = run(path)
+
+    assert error is not None
+    escaped = str(tmp_path / "two\\nlines\\x1b.txt")
+    [refusal, summary] = err.splitlines()
+    assert refusal.startswith(f"{escaped}:3: ") and REFUSAL.match(refusal)
+    assert summary.startswith("1 files read: ")
+
+
+def test_a_file_name_with_a_newline_is_stored_escaped(tmp_path):
+    path = copy(SEED, tmp_path, "two\nlines.txt")
+
+    run(path)
+
+    report = Report.objects.get()
+    assert (report.slug, report.source_name) == ("two-lines", "two\\nlines.txt")
+
+
+def test_a_file_over_the_size_limit_is_refused_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", SEED.stat().st_size - 1)
+    path = copy(SEED, tmp_path)
+
+    _, err, error = run(path)
+
+    assert error is not None
+    size = SEED.stat().st_size
+    assert f"{path}:1: the file is {size:,} bytes long, over the limit of {size - 1:,}" in err
+    assert table_counts() == [0] * 6
+
+
+# -- the command as a process: Ctrl-C, SIGKILL, memory --------------------------
+
+
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory):
+    """An empty, migrated SQLite file, copied by each test that runs the command."""
+    path = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{path}"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+    return path
+
+
+@pytest.fixture
+def command(tmp_path, migrated_sqlite):
+    """(argv of manage.py, its environment, the database file) on a fresh copy of the schema."""
+    database = tmp_path / "db.sqlite3"
+    shutil.copyfile(migrated_sqlite, database)
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"}
+    return [sys.executable, str(settings.BASE_DIR / "manage.py")], env, database
+
+
+def many_transcripts(folder, count):
+    from scripts.bench_load import write_transcripts
+
+    return write_transcripts(folder, "Many", count)
+
+
+def stored_reports(database):
+    import sqlite3
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT COUNT(*) FROM archive_report").fetchone()[0]
+
+
+def children(pid):
+    """The live child processes of ``pid``, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(parent) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds, step=0.02):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not (result := condition()) and time.monotonic() < deadline:
+        time.sleep(step)
+    return result
+
+
+def test_ctrl_c_says_what_was_committed_and_exits_130(tmp_path, command):
+    import signal
+
+    manage, env, database = command
+    source = many_transcripts(tmp_path / "many", 2_500)
+    process = subprocess.Popen(
+        [*manage, "import_transcripts", str(source)],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wait_for(lambda: process.poll() is not None or stored_reports(database), 120)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and out == ""
+    [line] = [line for line in err.splitlines() if line.strip()]
+    match = re.fullmatch(
+        r"CommandError: Interrupted: (\d+) files committed \(\1 created, 0 updated\), "
+        r"0 unchanged, 0 refused; the batch being written was rolled back: "
+        r"run the import again to carry on\.",
+        line,
+    )
+    assert match, line
+    assert 0 < int(match[1]) < 2_500
+    assert stored_reports(database) == int(match[1])
+
+
+def test_parser_processes_die_with_an_import_killed_by_sigkill(tmp_path, command):
+    manage, env, _ = command
+    source = many_transcripts(tmp_path / "many", 3_000)
+    process = subprocess.Popen(
+        [*manage, "import_transcripts", str(source), "--workers", "2"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = wait_for(lambda: process.poll() is not None or children(process.pid), 120)
+    assert workers is not True, "the import ended before its parser processes were seen"
+
+    process.kill()
+    process.wait()
+
+    wait_for(lambda: not any(alive(pid) for pid in workers), 10)
+    survivors = [pid for pid in workers if alive(pid)]
+    for pid in survivors:  # never left behind, even when the test fails
+        os.kill(pid, 9)
+    assert survivors == []
+
+
+def test_parser_processes_hold_no_socket_of_the_importer(tmp_path, monkeypatch):
+    import socket
+
+    # A connected socket in this process, as a PostgreSQL connection would be.
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    parent, real_parse_file, record = os.getpid(), importer.parse_file, tmp_path / "fds"
+
+    def parse_file(path, data):
+        if os.getpid() != parent:
+            links = []
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    links.append(os.readlink(f"/proc/self/fd/{fd}"))
+                except OSError:
+                    continue
+            with open(record, "a") as file:
+                file.write("\n".join(links) + "\n")
+        return real_parse_file(path, data)
+
+    monkeypatch.setattr(importer, "parse_file", parse_file)
+    (tmp_path / "in").mkdir()
+    for number in range(3):
+        copy(SEED, tmp_path / "in", name=f"copy-{number}.txt")
+    try:
+        counts = importer.import_transcripts([tmp_path / "in"], workers=1)
+    finally:
+        client.close(), listener.close()
+
+    assert counts.created == 3
+    links = record.read_text().split()
+    assert any(link.startswith("pipe:") for link in links)  # what the pool talks over
+    assert [link for link in links if link.startswith("socket:")] == []
+
+
+def test_memory_stays_within_a_small_multiple_of_a_long_file(tmp_path, command):
+    manage, env, _ = command
+    lines = ["A very long broadcast", "[]", "59:00", "CGTN's Jana Novak in Prague sends this."]
+    words = [
+        "the",
+        "harbour",
+        "of",
+        "Prague",
+        "opened",
+        "again",
+        "on",
+        "Monday",
+        "after",
+        "weeks",
+        "of",
+        "repairs",
+        "and",
+        "the",
+    ]
+    for number in range(9_000):
+        sentence = " ".join(words[(number + k) % len(words)] for k in range(60))
+        lines.append(f'PETR HORAK, MAYOR "{sentence}."' if number % 3 else f"{sentence}.")
+    lines.append("Jana Novak, CGTN, Prague.")
+    long = tmp_path / "long.txt"
+    long.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    size = long.stat().st_size
+    assert size > 3_000_000
+    # VmHWM, not ru_maxrss: the latter keeps the peak of the process before its exec,
+    # here pytest's.
+    measure = (
+        "import django; django.setup()\n"
+        "from archive.importer import import_transcripts\n"
+        "def kb(key):\n"
+        "    lines = open('/proc/self/status').read().splitlines()\n"
+        "    return next(int(line.split()[1]) for line in lines if line.startswith(key))\n"
+        f"import_transcripts([{str(SEED)!r}], workers=0)\n"  # modules and connection warm
+        "before = kb('VmRSS:')\n"
+        f"counts = import_transcripts([{str(long)!r}], workers=0)\n"
+        "assert counts.created == 1, counts.summary()\n"
+        "print((kb('VmHWM:') - before) * 1024)\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", measure],
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    growth = int(result.stdout)
+    # About 8 times on this machine (it was 20 before the parser stopped making a
+    # string of every word of the text to fold it).
+    assert growth < 12 * size, f"{growth / size:.1f} times the file's size"

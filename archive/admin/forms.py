@@ -164,6 +164,19 @@ class ReportQuoteFormSet(BaseModelFormSet):
             )
             field.label_from_instance = segment_label
 
+    def clean(self):
+        # One quote of a text per segment: each form checks the database, not its siblings.
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or (self.can_delete and self._should_delete_form(form)):
+                continue
+            key = (data.get("segment"), data.get("text"))
+            if key in seen:
+                form.add_error("text", "This segment already has a quote with this text.")
+            seen.add(key)
+
     def save_existing(self, form, obj, commit=True):
         # Match against the segment as saved a moment ago, not as first loaded.
         obj.segment.refresh_from_db(fields=["text"])

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from .titles import is_job_word, name_case, words_of
 
 _APOSTROPHES = "'’‘"
+# Runs of white space, and white space other than a space: a single space stays as is.
+_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 # Words that may stand before a name in running text without being part of it.
 _NOT_NAMES = frozenset(
     words_of(
@@ -30,7 +32,8 @@ def _mention_regex(words: tuple[str, ...]) -> re.Pattern:
 def _fold(text: str) -> str:
     for apostrophe in _APOSTROPHES:
         text = text.replace(apostrophe, "'")
-    return " ".join(text.split()).casefold()
+    # What " ".join(text.split()) gives, without a string per word of a long text.
+    return _WHITESPACE.sub(" ", text).strip().casefold()
 
 
 def name_key(name: str) -> str:

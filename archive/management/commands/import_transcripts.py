@@ -1,5 +1,6 @@
 import argparse
 import json
+import os
 import sys
 import traceback
 
@@ -11,12 +12,18 @@ from django.utils.timezone import is_naive, make_aware
 from tqdm import tqdm
 
 from archive.importer import (
+    MAX_FILE_BYTES,
     ImportAborted,
+    ImportInterrupted,
     find_transcripts,
     import_transcripts,
     parse_transcripts,
+    printable,
 )
 from archive.models import check_publication_time
+
+# What a shell reports for a process ended by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
 
 
 def aware_datetime(value):
@@ -49,7 +56,8 @@ class Command(BaseCommand):
     help = (
         "Import transcript files (or folders, searched for *.txt) as draft reports. "
         "Unchanged files are skipped; a changed file is refused unless --replace. "
-        "Each refused file gets one line on standard error: path:line: reason."
+        "Each refused file gets one line on standard error: path:line: reason. "
+        f"Files over {MAX_FILE_BYTES:,} bytes are refused."
     )
 
     def add_arguments(self, parser):
@@ -84,8 +92,34 @@ class Command(BaseCommand):
     def handle(self, *args, paths, dry_run, format, **options):
         self.verbosity = options["verbosity"]
         self.show_traceback = options["traceback"]
-        self.failed = 0
+        self.failed = self.empty_folders = 0
+        self.counts = None
+        try:
+            self.run(paths, dry_run, format, options)
+        except ImportInterrupted as interrupted:
+            raise self.interrupted(interrupted.counts) from None
+        except KeyboardInterrupt:
+            raise self.interrupted(None if dry_run else self.counts) from None
+
+    def interrupted(self, counts):
+        """Ctrl-C: what was committed, in one line, and the shell's status for it."""
+        if counts is None:
+            message = "Interrupted: nothing was written."
+        else:
+            message = (
+                f"Interrupted: {counts.created + counts.updated} files committed "
+                f"({counts.created} created, {counts.updated} updated), {counts.unchanged} "
+                f"unchanged, {counts.failed} refused; the batch being written was rolled back: "
+                "run the import again to carry on."
+            )
+        return CommandError(message, returncode=INTERRUPTED)
+
+    def run(self, paths, dry_run, format, options):
         files = find_transcripts(paths)
+        for folder in paths:
+            if os.path.isdir(folder) and not find_transcripts([folder]):
+                self.empty_folders += 1
+                self.stderr.write(f"{printable(str(folder))}: a folder with no .txt file in it")
         progress = tqdm(
             total=len(files),
             file=sys.stderr,
@@ -111,11 +145,15 @@ class Command(BaseCommand):
                 except OperationalError as error:
                     # Down, refusing connections, or not migrated: one line, not a traceback.
                     raise CommandError(f"cannot use the database: {first_line(error)}") from error
-                self.failed, summary = counts.failed, counts.summary()
+                self.counts, self.failed, summary = counts, counts.failed, counts.summary()
         if self.verbosity:
             self.stderr.write(summary, style_func=lambda text: text)
-        if self.failed:
-            raise CommandError(f"{self.failed} of {len(files)} files refused; they wrote nothing.")
+        problems = [f"{self.failed} of {len(files)} files refused; they wrote nothing"]
+        problems = problems if self.failed else []
+        if self.empty_folders:
+            problems.insert(0, f"{self.empty_folders} folder(s) with no .txt file")
+        if problems:
+            raise CommandError("; ".join(problems) + ".")
 
     def refused(self, refused):
         self.failed += 1

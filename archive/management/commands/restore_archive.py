@@ -8,7 +8,9 @@ from archive.backup import DatabaseNotEmpty, UnreadableBackup, restore
 class Command(BaseCommand):
     help = (
         "Restore a backup made by backup_archive into an empty, migrated database "
-        "(SQLite or PostgreSQL, whichever the backup came from). All or nothing."
+        "(SQLite or PostgreSQL, whichever the backup came from). All or nothing: a file "
+        "that would lose or merge a record, or holds what the database cannot store, "
+        "is refused in one line."
     )
 
     def add_arguments(self, parser):
