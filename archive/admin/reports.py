@@ -3,7 +3,7 @@ from functools import partial
 
 import reversion
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -14,7 +14,7 @@ from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
 from .forms import ReportAdminForm
-from .inlines import ReportQuoteInline, SegmentInline
+from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
 from .pagination import CappedCountPaginator
 
 
@@ -53,7 +53,8 @@ class ReportAdmin(VersionAdmin):
     list_select_related = ["outlet", "correspondent"]
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["outlet", "correspondent", "topics"]
+    autocomplete_fields = ["outlet", "correspondent", "topics", "programme"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
     fieldsets = [
@@ -74,14 +75,26 @@ class ReportAdmin(VersionAdmin):
         ),  # fmt: skip
         (
             "Publication",
-            {"fields": ["status", "published_at", "withdrawal_reason", "correction", "updated_at"]},
+            {"fields": ["status", "published_at", "withdrawal_reason", "updated_at"]},
+        ),  # fmt: skip
+        (
+            "Broadcast",
+            {
+                "fields": [
+                    "programme",
+                    ("aired_on", "aired_time", "aired_utc_offset"),
+                    "language",
+                    "media_url",
+                    "source_url",
+                ]
+            },
         ),  # fmt: skip
         (
             "Source",
             {"fields": ["source_name", "source_text", "source_checksum"], "classes": ["collapse"]},
         ),  # fmt: skip
     ]
-    inlines = [SegmentInline, ReportQuoteInline]
+    inlines = [SegmentInline, ReportQuoteInline, CorrectionInline]
     actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft]
     paginator = CappedCountPaginator
     show_full_result_count = False
