@@ -23,7 +23,7 @@ def citation(**fields):
         authors=("Aljosa Milenkovic",),
         publisher="CGTN",
         place="Skolkovo",
-        issued=date(2019, 3, 12),
+        aired=date(2019, 3, 12),
         duration=timedelta(minutes=3, seconds=28),
     )
     return Citation(**{**defaults, **fields})
@@ -70,8 +70,8 @@ def test_single_names_are_literal():
 def test_bibtex_escapes_every_special_character():
     escaped = bibtex_escape(HOSTILE)
     assert escaped == (
-        r"Braces \{\} back\textbackslash{}slash \$ \& \% \# \_ \textasciitilde{} "
-        r'\textasciicircum{} "quotes" and a new line'
+        r"Braces \textbraceleft{}\textbraceright{} back\textbackslash{}slash \$ \& \% \# \_ "
+        r'\textasciitilde{} \textasciicircum{} "quotes" and a new line'
     )
 
 
