@@ -285,12 +285,19 @@ def bibtex_key(citation):
     return key or "archive"
 
 
+_NAME_SEPARATOR = re.compile(r",|\band\b", re.IGNORECASE)
+
+
 def _bibtex_name(name):
-    family, given = split_name(name)
-    # Each part is braced: a single name is not read as "First Last", and an
-    # "and" inside a name does not split it into two authors.
-    family, given = bibtex_escape(family), bibtex_escape(given)
-    return f"{{{family}}}, {{{given}}}" if given else "{" + family + "}"
+    """``Family, Given``; a part holding "and" or a comma is braced, so it stays one name."""
+    family, given = (bibtex_escape(part) for part in split_name(name))
+    if not given:
+        # A single name is braced so BibTeX does not parse it as "First Last".
+        return "{" + family + "}"
+    family, given = (
+        "{" + part + "}" if _NAME_SEPARATOR.search(part) else part for part in (family, given)
+    )
+    return f"{family}, {given}"
 
 
 def _bibtex_date(citation):
