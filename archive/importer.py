@@ -732,7 +732,7 @@ def _insert_rows(model, rows):
     prepared = [
         index
         for index, field in enumerate(fields)
-        if field.get_internal_type() in ("DateTimeField", "DurationField")
+        if field.get_internal_type() in ("DateTimeField", "DurationField", "DateField", "TimeField")
     ]
     values = []
     for row in rows:

@@ -602,18 +602,22 @@ class Segment(models.Model):
 
     natural_key.dependencies = ["archive.report", "archive.speaker"]
 
-    def clean(self):
-        super().clean()
+    def time_order_error(self):
+        """Why this segment's start time is out of order with the stored segments; None if not.
+
+        For a segment edited alone (its own admin page, the shell). The report's
+        segment inline checks the whole new order at once instead, since its rows
+        may move and change times together.
+        """
         if self.report_id is None or self.start_seconds is None or self.position is None:
-            return
+            return None
         others = Segment.objects.filter(report_id=self.report_id, start_seconds__isnull=False)
         others = others.exclude(pk=self.pk)
         before = others.filter(position__lt=self.position, start_seconds__gt=self.start_seconds)
         after = others.filter(position__gt=self.position, start_seconds__lt=self.start_seconds)
         if before.exists() or after.exists():
-            raise ValidationError(
-                {"start_seconds": "Times grow with position: this start time is out of order."}
-            )
+            return "Times grow with position: this start time is out of order."
+        return None
 
     def recheck_quotes(self):
         """Flag (or clear) quotes of this segment against its current text."""

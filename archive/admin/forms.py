@@ -65,6 +65,11 @@ class SegmentPartForm(ReportPartForm):
     def report_of(self, segment):
         return segment.report
 
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the edited values
+        if error := self.instance.time_order_error():
+            self.add_error("start_seconds" if "start_seconds" in self.fields else None, error)
+
 
 class QuotePartForm(ReportPartForm):
     def report_of(self, quote):

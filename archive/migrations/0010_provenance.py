@@ -37,10 +37,41 @@ def log_into_corrections(apps, schema_editor):
         Report.objects.filter(pk=report_id).update(correction="\n\n".join(texts))
 
 
+def grant_permissions(apps, schema_editor):
+    """Programmes are edited like organizations. Corrections show to readers at once,
+    without a pending revision, so only Editors (who may publish) add or change them."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+
+    def permissions(model, actions):
+        content_type, _ = ContentType.objects.get_or_create(app_label="archive", model=model)
+        return [
+            Permission.objects.get_or_create(
+                content_type=content_type,
+                codename=f"{action}_{model}",
+                defaults={"name": f"Can {action} {model}"},
+            )[0]
+            for action in actions
+        ]
+
+    contributors, _ = Group.objects.get_or_create(name="Contributors")
+    contributors.permissions.add(
+        *permissions("programme", ["add", "change", "view"]), *permissions("correction", ["view"])
+    )
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(
+        *permissions("programme", ["add", "change", "view", "delete"]),
+        *permissions("correction", ["add", "change", "view", "delete"]),
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('archive', '0005_segment_times_and_review'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -121,6 +152,7 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('slug',), name='programme_slug_unique'),
         ),
         migrations.RunPython(corrections_into_log, log_into_corrections),
+        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='report',
             name='correction',
