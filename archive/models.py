@@ -365,7 +365,10 @@ class Report(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="report_public_order_idx"),
+            # Every public list orders (and filters by year or date range) on the air
+            # date, falling back to the publication day. It replaced an index on
+            # (status, -published_at): SQLite without statistics preferred that one's
+            # range on published_at and sorted every public report instead.
             models.Index(
                 "status",
                 BroadcastDate().desc(),

@@ -135,6 +135,10 @@ class Migration(migrations.Migration):
             name='programme',
             field=models.ForeignKey(blank=True, help_text='The show that aired the report.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='archive.programme'),
         ),
+        migrations.RemoveIndex(
+            model_name='report',
+            name='report_public_order_idx',
+        ),
         migrations.AddIndex(
             model_name='report',
             index=models.Index(models.F('status'), models.OrderBy(archive.models.BroadcastDate(), descending=True), models.OrderBy(models.F('id'), descending=True), name='report_aired_order_idx'),
