@@ -444,3 +444,9 @@ def test_hostile_text_cannot_close_the_json_ld_block(client):
     nodes, meta, _ = linked_data(html)
     assert value(nodes["NewsArticle"], "headline") == "</script><script>alert(1)</script>"
     assert meta["citation_title"] == "</script><script>alert(1)</script>"
+
+
+def test_the_feed_says_when_a_report_aired(client):
+    aired_report()
+    feed = get(client, reverse("archive:report_feed"))
+    assert "Aired 7 June 2018, 19:30 UTC+08:00 · Global Business · CGTN" in feed
