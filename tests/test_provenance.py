@@ -230,7 +230,7 @@ def test_dry_run_json_carries_the_provenance(tmp_path, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_correction_text_moves_into_the_log_and_back(django_db_serialized_rollback=None):
+def test_the_correction_text_moves_into_the_log_and_back():
     executor = MigrationExecutor(connection)
     before, after = [("archive", "0005_segment_times_and_review")], [("archive", "0010_provenance")]
     try:

@@ -27,6 +27,11 @@ def corrections_into_log(apps, schema_editor):
 
 
 def log_into_corrections(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # The page cache's deferred triggers (archive/caching.py) would otherwise
+        # leave events pending on archive_report, and PostgreSQL refuses to alter
+        # a table with pending trigger events in the same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Report = apps.get_model("archive", "Report")
     Correction = apps.get_model("archive", "Correction")
     notices = {}
