@@ -1,5 +1,6 @@
 """The public site: visibility on every surface, escaping, pagination, query counts."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -401,3 +402,16 @@ def test_static_stylesheet_is_our_own_and_local(client):
     assert "https://" not in html.split("</head>")[0]
     with CaptureQueriesContext(connection):
         pass
+
+
+def test_no_hidden_content_in_the_linked_data_of_public_pages(client, archive_with_hidden):
+    public, quote, _ = archive_with_hidden
+    pages = [public.get_absolute_url(), quote.get_absolute_url(), quote.speaker.get_absolute_url()]
+    pages.append(public.correspondent.get_absolute_url())
+    for url in pages:
+        html = client.get(url).content.decode()
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        meta = re.findall(r'<meta name="(?:citation_|DC\.)[^"]*" content="([^"]*)"', html)
+        assert blocks and meta, url
+        assert "visible" in blocks[0].lower(), url
+        assert MARKER not in (blocks[0] + " ".join(meta)).lower(), url
