@@ -371,6 +371,10 @@ QUERY_PAGES = {
         5,
     ),
     # The report, its topics, corrections and segments (with their quotes).
+    "report list by air dates": (
+        lambda r, q: reverse("archive:report_list") + "?from=2000-01-01&to=2999-12-31",
+        5,
+    ),
     "report detail": (lambda r, q: r.get_absolute_url(), 5),
     "speaker list": (lambda r, q: reverse("archive:speaker_list"), 2),
     "speaker detail": (lambda r, q: q.speaker.get_absolute_url(), 4),
