@@ -179,6 +179,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no
 # inline script or style. The admin of Django 5.2 runs under it unchanged.
+# Fixtures and backups in JSON are read by archive/fixture_json.py: Django's
+# format, also taking records made before the corrections log (migration 0010).
+SERIALIZATION_MODULES = {"json": "archive.fixture_json"}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
