@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from .importer import _insert_rows as insert_rows
-from .models import Organization, Quote, Report, Segment, Speaker, Topic
+from .models import Correction, Organization, Programme, Quote, Report, Segment, Speaker, Topic
 
 # Written in this format, read back by loaddata as plain "json".
 BACKUP_FORMAT = "json-exact"
@@ -35,7 +35,7 @@ serializers.register_serializer(BACKUP_FORMAT, "archive.backup_json")
 
 # What a backup holds. Admin history, edit history (reversion), sessions and
 # login-attempt records refer to row ids or are transient: they are left out.
-ARCHIVE_MODELS = [Organization, Topic, Speaker, Report, Segment, Quote]
+ARCHIVE_MODELS = [Organization, Topic, Speaker, Programme, Report, Segment, Quote, Correction]
 
 
 def backup_objects():
@@ -47,9 +47,13 @@ def backup_objects():
         Organization.objects.all(),
         Topic.objects.all(),
         Speaker.objects.select_related("organization"),
-        Report.objects.select_related("outlet", "correspondent").prefetch_related("topics"),
+        Programme.objects.select_related("outlet"),
+        Report.objects.select_related("outlet", "correspondent", "programme").prefetch_related(
+            "topics"
+        ),
         Segment.objects.select_related("report", "speaker"),
         Quote.objects.select_related("segment__report", "speaker"),
+        Correction.objects.select_related("report"),
     ]
     for queryset in querysets:
         yield from queryset.order_by("pk").iterator(chunk_size=2000)

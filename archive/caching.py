@@ -49,6 +49,8 @@ TRACKED_TABLES = [
     "archive_speaker",
     "archive_topic",
     "archive_organization",
+    "archive_programme",
+    "archive_correction",
 ]
 
 COUNTER_TABLE = "archive_change_counter"
@@ -113,20 +115,30 @@ def drop_counter_table(conn):
 
 
 def install_triggers(conn):
-    """Create the counter's row and the triggers that bump it; idempotent."""
+    """Create the counter's row and the triggers that bump it; idempotent.
+
+    A tracked table that a later migration creates gets its triggers from the
+    post_migrate run of this function (see :func:`ensure_triggers_after_migrate`).
+    """
     with conn.cursor() as cursor:
+        existing = set(conn.introspection.table_names(cursor))
         if conn.vendor == "sqlite":
-            for statement in SQLITE_TRIGGERS.values():
-                cursor.execute(statement)
+            for name, statement in SQLITE_TRIGGERS.items():
+                if _trigger_table(name) in existing:
+                    cursor.execute(statement)
             cursor.execute(f"INSERT OR IGNORE INTO {COUNTER_TABLE} (id, value) VALUES (1, 1)")
         elif conn.vendor == "postgresql":
             cursor.execute(POSTGRES_FUNCTION)
-            for table in TRACKED_TABLES:
+            for table in (table for table in TRACKED_TABLES if table in existing):
                 for statement in _postgres_triggers(table):
                     cursor.execute(statement)
             cursor.execute(
                 f"INSERT INTO {COUNTER_TABLE} (id, value) VALUES (1, 1) ON CONFLICT (id) DO NOTHING"
             )
+
+
+def _trigger_table(name):
+    return name.removeprefix("archive_change_").rsplit("_", 1)[0]
 
 
 def drop_sqlite_triggers(cursor):

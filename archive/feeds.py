@@ -3,7 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 
-from .citations import format_duration
+from .citations import format_duration, long_aired
 from .models import Report
 from .text import for_output
 
@@ -23,13 +23,16 @@ class LatestReportsFeed(Feed):
         return reverse("archive:report_list")
 
     def items(self):
-        return Report.objects.public().select_related("outlet", "correspondent")[:30]
+        # Newest in the archive first: a feed tells subscribers what was added.
+        return Report.objects.public().select_related("outlet", "correspondent", "programme")[:30]
 
     def item_title(self, item):
         return for_output(item.title)
 
     def item_description(self, item):
         facts = [
+            f"Aired {long_aired(item.aired_at)}" if item.aired_at else "",
+            item.programme.name if item.programme else "",
             item.outlet.name if item.outlet else "",
             item.correspondent.name if item.correspondent else "",
             item.dateline,

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,7 +55,19 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Organization, Quote, Report, Segment, SegmentKind, Speaker, Topic
+from .models import (
+    Organization,
+    Programme,
+    Quote,
+    Report,
+    Segment,
+    SegmentKind,
+    Speaker,
+    Topic,
+    default_language,
+    segment_time_error,
+    split_air_time,
+)
 from .text import describe_forbidden, forbidden_character, quote_matches, text_problem
 from .transcripts import Parse, ParsedSegment, TranscriptError, parse_bytes, split_title
 
@@ -265,6 +277,7 @@ def parse_file(path, data: bytes) -> Parse:
         raise Refused(path, err.line, err.reason) from err
     check_lengths(path, parse)
     check_text(path, data, parse)
+    check_times(path, parse)
     return parse
 
 
@@ -288,6 +301,9 @@ def check_lengths(path, parse: Parse):
     checks += [(parse.outlet, 300, "the outlet", where)]
     checks += [(parse.correspondent, 200, "the correspondent's name", where)]
     checks += [(topic, 200, "a topic", 2) for topic in parse.topics]
+    checks += [(parse.programme, 300, "the programme", 1), (parse.language, 35, "the language", 1)]
+    checks += [(parse.source_url, 1000, "the source URL", 1)]
+    checks += [(parse.media_url, 1000, "the media URL", 1)]
     for segment in parse.segments:
         checks.append((segment.speaker, 200, "the speaker's name", segment.line))
         checks.append((segment.speaker_title, 300, "the speaker's title", segment.line))
@@ -310,6 +326,23 @@ def check_text(path, data: bytes, parse: Parse):
     for topic in parse.topics:
         if problem := text_problem(topic):
             raise Refused(path, 2, f"a topic {problem}")
+def check_times(path, parse: Parse):
+    """Refuse, with its line, a segment that starts before the one before it."""
+    timed = [(index, s.start_seconds) for index, s in enumerate(parse.segments, 1)]
+    if error := segment_time_error(timed):
+        position = int(error.split()[1])
+        raise Refused(path, parse.segments[position - 1].line, error)
+
+
+def aired_fields(aired_at: str | None) -> dict:
+    """The parse's ISO `aired_at` as the report's air day, time and UTC offset."""
+    value = None
+    if aired_at:
+        value = (
+            datetime.fromisoformat(aired_at) if "T" in aired_at else date.fromisoformat(aired_at)
+        )
+    day, time, offset = split_air_time(value)
+    return {"aired_on": day, "aired_time": time, "aired_utc_offset": offset}
 
 
 @dataclass
@@ -700,7 +733,16 @@ class _Importer:
         speaker_ids = self._ensure(Speaker, self.speakers, batch.speakers, people)
         counts["speakers"] = len(batch.speakers)
 
-        report_ids = self._write_reports(files, now, org_ids, speaker_ids)
+        programmes = {
+            slug_of(f.parse.programme): {
+                "name": f.parse.programme,
+                "outlet_id": org_ids.get(slug_of(f.parse.outlet)) if f.parse.outlet else None,
+            }
+            for f in files
+            if f.parse.programme
+        }
+        programme_ids = self._ensure(Programme, {}, {}, programmes)
+        report_ids = self._write_reports(files, now, org_ids, speaker_ids, programme_ids)
         Through = Report.topics.through
         Through.objects.filter(report_id__in=[f.report_id for f in files if f.report_id]).delete()
         _insert_rows(
@@ -722,6 +764,8 @@ class _Importer:
                 speaker_ids[slug_of(parsed.speaker)] if parsed.speaker else None,
                 parsed.speaker_title or "",
                 parsed.text,
+                parsed.start_seconds,
+                parsed.end_seconds,
             )
             for file in files
             for position, parsed in enumerate(file.parse.segments, 1)
@@ -796,10 +840,17 @@ class _Importer:
         created.update((row.slug, row.pk) for row in new)
         return {slug: cache.get(slug) or found[slug] for slug in wanted}
 
-    def _write_reports(self, files, now, org_ids, speaker_ids):
+    def _write_reports(self, files, now, org_ids, speaker_ids, programme_ids):
         def fields(file):
             parse = file.parse
             return {
+                "programme_id": programme_ids[slug_of(parse.programme)]
+                if parse.programme
+                else None,
+                **aired_fields(parse.aired_at),
+                "language": parse.language or default_language(),
+                "source_url": parse.source_url or "",
+                "media_url": parse.media_url or "",
                 "title": parse.title,
                 "outlet_id": org_ids.get(slug_of(parse.outlet)) if parse.outlet else None,
                 "correspondent_id": (
@@ -826,7 +877,6 @@ class _Importer:
                 "published_at": None,
                 **(publication if self.publish else {}),
                 "withdrawal_reason": "",
-                "correction": "",
                 "created_at": now,
                 "updated_at": now,
             }
@@ -917,7 +967,7 @@ def _insert_rows(model, rows):
     prepared = [
         index
         for index, field in enumerate(fields)
-        if field.get_internal_type() in ("DateTimeField", "DurationField")
+        if field.get_internal_type() in ("DateTimeField", "DurationField", "DateField", "TimeField")
     ]
     values = []
     for row in rows:
@@ -940,11 +990,14 @@ def _insert_segments(rows):
     The values are plain ints and strings the parser has already checked.
     """
     table, columns = _columns(
-        Segment, ["report", "position", "kind", "speaker", "speaker_title", "text"]
-    )
+        Segment,
+        ["report", "position", "kind", "speaker", "speaker_title", "text", "start_seconds",
+         "end_seconds"],
+    )  # fmt: skip
     rows = list(rows)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+        marks = ", ".join(["%s"] * 8)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
     return len(rows)
 
 
@@ -1024,7 +1077,21 @@ def report_as_parse(report: Report) -> Parse:
                 speaker=segment.speaker.name if segment.speaker else None,
                 speaker_title=segment.speaker_title or None,
                 text=segment.text,
+                start_seconds=segment.start_seconds,
+                end_seconds=segment.end_seconds,
             )
             for segment in segments
         ],
+        aired_at=_iso(report.aired_at),
+        programme=report.programme.name if report.programme else None,
+        # The site's language is what a file without a Language: line gets.
+        language=report.language if report.language != default_language() else None,
+        source_url=report.source_url or None,
+        media_url=report.media_url or None,
     )
+
+
+def _iso(aired_at) -> str | None:
+    if aired_at is None or not isinstance(aired_at, datetime):
+        return aired_at.isoformat() if aired_at else None
+    return aired_at.isoformat(timespec="seconds" if aired_at.second else "minutes")

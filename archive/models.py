@@ -5,9 +5,11 @@ queryset (``Report.objects.public()`` and the speaker, topic, segment and
 quote equivalents) is built on it.
 """
 
-from datetime import UTC, datetime, timedelta
+import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
@@ -19,10 +21,10 @@ from .text import quote_matches, unique_slug, validate_text
 # 1900, nothing is scheduled beyond 2999 (the years the report list's year filter
 # offers), and so far inside datetime's limits that any time zone can show them
 # (0001-01-01 00:00 UTC is year 0 in New York: every page showing it failed).
-EARLIEST_PUBLICATION = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST_PUBLICATION = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+EARLIEST_PUBLICATION = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST_PUBLICATION = datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC)  # exclusive
 # The longest duration the transcript format writes and reads back (h:mm:ss, 6-digit hours).
-LONGEST_DURATION = timedelta(hours=1_000_000)  # exclusive
+LONGEST_DURATION = datetime.timedelta(hours=1_000_000)  # exclusive
 
 
 class ReportStatus(models.TextChoices):
@@ -68,7 +70,7 @@ def check_publication_time(value):
 
 
 def check_duration(value):
-    if value is not None and not timedelta(0) <= value < LONGEST_DURATION:
+    if value is not None and not datetime.timedelta(0) <= value < LONGEST_DURATION:
         raise ValidationError(
             "A duration cannot be negative, nor 1,000,000 hours or more.", code="out_of_range"
         )
@@ -136,6 +138,73 @@ class Organization(ValueRules, models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class Programme(models.Model):
+    """A show an outlet airs ("Global Business" on CGTN, "Morning Edition" on NPR)."""
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    outlet = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="programme_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Programme, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:report_list") + f"?programme={self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["archive.organization"]
+
+
+def default_language():
+    """The site's language as a BCP 47 tag: Django's ``en-us`` is ``en-US``."""
+    language, _, region = settings.LANGUAGE_CODE.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
+web_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class BroadcastDate(models.Func):
+    """The day a report aired, or the day the archive published it where that is unknown.
+
+    Lists order and filter by it; an index on the same expression serves both.
+    Written per database so the expression is immutable (PostgreSQL indexes it):
+    the publication day is taken in UTC.
+    """
+
+    output_field = models.DateField()
+
+    def __init__(self, prefix="", **extra):
+        super().__init__(models.F(f"{prefix}aired_on"), models.F(f"{prefix}published_at"), **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        aired, published = (compiler.compile(expression) for expression in self.source_expressions)
+        if connection.vendor == "sqlite":
+            sql = f"COALESCE({aired[0]}, date({published[0]}))"
+        else:
+            sql = f"COALESCE({aired[0]}, ({published[0]} AT TIME ZONE 'UTC')::date)"
+        return sql, (*aired[1], *published[1])
 
 
 def public_report_exists(field, *, now=None):
@@ -272,6 +341,48 @@ class Report(ValueRules, models.Model):
         related_name="reports_filed",
     )
     dateline = models.CharField(max_length=200, blank=True, help_text="Where the report was filed.")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="The show that aired the report.",
+    )
+    aired_on = models.DateField(
+        "air date", null=True, blank=True, help_text="The day of the broadcast, as broadcast."
+    )
+    aired_time = models.TimeField(
+        "air time",
+        null=True,
+        blank=True,
+        help_text="The local time of the broadcast, where known; empty when only the day is.",
+    )
+    aired_utc_offset = models.SmallIntegerField(
+        "UTC offset (minutes)",
+        null=True,
+        blank=True,
+        help_text="The air time's offset from UTC in minutes (480 for +08:00), where known.",
+    )
+    language = models.CharField(
+        max_length=35,
+        default=default_language,
+        help_text="What the report is spoken in, as a BCP 47 tag (en, en-US, zh-Hans).",
+    )
+    source_url = models.URLField(
+        "source URL",
+        max_length=1000,
+        blank=True,
+        validators=[web_url_validator],
+        help_text="Where the transcript came from.",
+    )
+    media_url = models.URLField(
+        "media URL",
+        max_length=1000,
+        blank=True,
+        validators=[web_url_validator],
+        help_text="The recording: an audio or video file, or a page that plays it.",
+    )
     duration = models.DurationField(null=True, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="reports")
     status = models.CharField(
@@ -294,7 +405,6 @@ class Report(ValueRules, models.Model):
         help_text="Recorded on the first save after the report was public. Withdrawn, "
         "a report that never was answers 404, not 410 with its notice.",
     )
-    correction = models.TextField(blank=True, help_text="A correction notice shown to readers.")
     source_name = models.CharField(
         max_length=500, blank=True, help_text="The file the report was imported from."
     )
@@ -326,11 +436,34 @@ class Report(ValueRules, models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="report_published_has_time",
             ),
+            # A time needs its day, an offset its time: nothing is stored that was not known.
+            models.CheckConstraint(
+                condition=Q(aired_time__isnull=True) | Q(aired_on__isnull=False),
+                name="report_air_time_has_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(aired_utc_offset__isnull=True)
+                | (
+                    Q(aired_time__isnull=False)
+                    & Q(aired_utc_offset__gte=-18 * 60)
+                    & Q(aired_utc_offset__lte=18 * 60)
+                ),
+                name="report_air_offset_has_time",
+            ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="report_public_order_idx"),
             # The importer looks up each batch's files by name.
             models.Index(fields=["source_name"], name="report_source_name_idx"),
+            # Every public list orders (and filters by year or date range) on the air
+            # date, falling back to the publication day. It replaced an index on
+            # (status, -published_at): SQLite without statistics preferred that one's
+            # range on published_at and sorted every public report instead.
+            models.Index(
+                "status",
+                BroadcastDate().desc(),
+                models.F("id").desc(),
+                name="report_aired_order_idx",
+            ),
         ]
 
     def __str__(self):
@@ -355,7 +488,12 @@ class Report(ValueRules, models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["archive.organization", "archive.speaker", "archive.topic"]
+    natural_key.dependencies = [
+        "archive.organization",
+        "archive.speaker",
+        "archive.topic",
+        "archive.programme",
+    ]
 
     @property
     def is_public(self):
@@ -379,6 +517,82 @@ class Report(ValueRules, models.Model):
             self.first_public_at = stored.first_public_at
         elif stored.is_public:
             self.first_public_at = stored.published_at
+    @property
+    def aired_at(self):
+        """The broadcast as known: a date, a naive datetime, or an aware one; None if unknown."""
+        return combine_air_time(self.aired_on, self.aired_time, self.aired_utc_offset)
+
+    @aired_at.setter
+    def aired_at(self, value):
+        self.aired_on, self.aired_time, self.aired_utc_offset = split_air_time(value)
+
+    @property
+    def cited_date(self):
+        """(day, says_aired): the air date, or the archive's publication day where unknown."""
+        if self.aired_on:
+            return self.aired_on, True
+        if self.published_at:
+            return self.published_at.astimezone(datetime.UTC).date(), False
+        return None, False
+
+
+def combine_air_time(day, time=None, offset_minutes=None):
+    if day is None:
+        return None
+    if time is None:
+        return day
+    zone = None
+    if offset_minutes is not None:
+        zone = datetime.timezone(datetime.timedelta(minutes=offset_minutes))
+    return datetime.datetime.combine(day, time, tzinfo=zone)
+
+
+def split_air_time(value):
+    """A date, or a datetime (naive: local time with no zone known) → the three fields."""
+    if value is None:
+        return None, None, None
+    if not isinstance(value, datetime.datetime):
+        return value, None, None
+    offset = value.utcoffset()
+    minutes = None if offset is None else int(offset.total_seconds() // 60)
+    return value.date(), value.time().replace(tzinfo=None), minutes
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        return self.filter(public_report_q("report__", now=now))
+
+
+class CorrectionManager(models.Manager.from_queryset(CorrectionQuerySet)):
+    def get_by_natural_key(self, report_slug, corrected_on, what_was_wrong):
+        return self.get(
+            report__slug=report_slug, corrected_on=corrected_on, what_was_wrong=what_was_wrong
+        )
+
+
+class Correction(models.Model):
+    """One entry of a report's corrections log; public exactly when its report is."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    corrected_on = models.DateField("date", default=datetime.date.today)
+    what_was_wrong = models.TextField(help_text="What the report said that was wrong.")
+    what_changed = models.TextField(blank=True, help_text="What was changed to correct it.")
+
+    objects = CorrectionManager()
+
+    class Meta:
+        ordering = ["report", "corrected_on", "pk"]
+
+    def __str__(self):
+        return f"{self.report} · corrected {self.corrected_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#corrections"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.corrected_on.isoformat(), self.what_was_wrong)
+
+    natural_key.dependencies = ["archive.report"]
 
 
 class SpeakerBasis(models.TextChoices):
@@ -502,6 +716,23 @@ class Segment(ValueRules, models.Model):
 
     natural_key.dependencies = ["archive.report", "archive.speaker"]
 
+    def time_order_error(self):
+        """Why this segment's start time is out of order with the stored segments; None if not.
+
+        For a segment edited alone (its own admin page, the shell). The report's
+        segment inline checks the whole new order at once instead, since its rows
+        may move and change times together.
+        """
+        if self.report_id is None or self.start_seconds is None or self.position is None:
+            return None
+        others = Segment.objects.filter(report_id=self.report_id, start_seconds__isnull=False)
+        others = others.exclude(pk=self.pk)
+        before = others.filter(position__lt=self.position, start_seconds__gt=self.start_seconds)
+        after = others.filter(position__gt=self.position, start_seconds__lt=self.start_seconds)
+        if before.exists() or after.exists():
+            return "Times grow with position: this start time is out of order."
+        return None
+
     def recheck_quotes(self):
         """Flag (or clear) quotes of this segment against its current text."""
         for quote in self.quotes.all():
@@ -525,6 +756,26 @@ class TextKey(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
+def segment_time_error(segments):
+    """The first place where start times go backwards, as a sentence; None when in order.
+
+    ``segments`` are (position, start_seconds) pairs in position order; unknown
+    times (None) are skipped. This is the cross-row rule "times grow with
+    position where both are known": checked by the importer, the report's
+    segment inline and ``Segment.clean``, because a database trigger would refuse
+    the intermediate orders of a reordering or a ``--replace`` import.
+    """
+    last = None
+    for position, start in segments:
+        if start is None:
+            continue
+        if last is not None and start < last[1]:
+            return (
+                f"segment {position} starts at {start:g} s, before segment {last[0]} "
+                f"({last[1]:g} s): times must grow with position"
+            )
+        last = (position, start)
+    return None
 
 
 class QuoteQuerySet(models.QuerySet):

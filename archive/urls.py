@@ -21,6 +21,16 @@ urlpatterns = [
         require_safe(cached(views.report_cite)),
         name="report_cite",
     ),
+    path(
+        "reports/<str:slug>/captions.vtt",
+        require_safe(cached(views.report_captions)),
+        name="report_captions",
+    ),
+    path(
+        "reports/<str:slug>/segments/<int:position>/",
+        require_safe(cached(views.segment_detail)),
+        name="segment_detail",
+    ),
     path("speakers/", cached(views.SpeakerListView.as_view()), name="speaker_list"),
     path("speakers/<str:slug>/", cached(views.SpeakerDetailView.as_view()), name="speaker_detail"),
     path("quotes/", cached(views.QuoteListView.as_view()), name="quote_list"),

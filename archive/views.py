@@ -8,10 +8,11 @@ and lists are paginated or capped.
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +20,15 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import citations, search
-from .models import Organization, Quote, Report, Segment, Speaker, Topic
+from .broadcast import captions, linked_data, media
+from .models import BroadcastDate, Organization, Quote, Report, Segment, Speaker, Topic
 
 SLUG_RE = re.compile(r"[-\w]{1,200}")
-REPORT_SUMMARY_RELATED = ("outlet", "correspondent")
+ISO_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+REPORT_SUMMARY_RELATED = ("outlet", "correspondent", "programme")
+# Newest broadcast first: the air date where known, else the archive's publication
+# day (served by the report_aired_order_idx index on the same expression).
+BY_AIR_DATE = (BroadcastDate().desc(), "-pk")
 CITE_FORMATS = [("txt", "Plain text"), ("json", "CSL-JSON"), ("bib", "BibTeX"), ("ris", "RIS")]
 
 
@@ -31,12 +37,41 @@ def canonical(request, obj_or_path):
     return request.build_absolute_uri(path)
 
 
-def withdrawn_response(request, slug):
-    """410 with the notice when ``slug`` names a report withdrawn after it was public; else None."""
-    withdrawn = Report.objects.gone().filter(slug=slug).first()
+def withdrawn_response(request, slug=None, **report_lookup):
+    """410 with the notice when the lookup names a report withdrawn after it was public; else None.
+
+    ``slug`` names the report itself; other lookups reach it from a part of it
+    (``segments__quotes__pk=7``): its quotes, segments, captions and citations
+    are gone with it. A report that never was public is not gone: it answers 404.
+    """
+    if slug is not None:
+        report_lookup["slug"] = slug
+    withdrawn = Report.objects.gone().filter(**report_lookup).first()
     if withdrawn is None:
         return None
     return render(request, "archive/report_withdrawn.html", {"report": withdrawn}, status=410)
+
+
+def public_or_gone(request, queryset, report_lookup, **lookup):
+    """The public object, or the withdrawn report's 410, or 404."""
+    try:
+        return get_object_or_404(queryset, **lookup), None
+    except Http404:
+        gone = withdrawn_response(request, **report_lookup)
+        if gone is None:
+            raise
+        return None, gone
+
+
+def read_day(value):
+    """A YYYY-MM-DD query value as a date; None when it is no such day."""
+    value = value.strip()
+    if not ISO_DAY_RE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 # --- report filters (list and search) ---------------------------------------------
@@ -48,8 +83,11 @@ class ReportFilters:
 
     topic: str = ""
     outlet: str = ""
+    programme: str = ""
     speaker: str = ""
     year: int | None = None
+    aired_from: date | None = None
+    aired_to: date | None = None
 
     @classmethod
     def from_request(cls, request):
@@ -63,8 +101,11 @@ class ReportFilters:
         return cls(
             topic=slug("topic"),
             outlet=slug("outlet"),
+            programme=slug("programme"),
             speaker=slug("speaker"),
             year=int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None,
+            aired_from=read_day(request.GET.get("from", "")),
+            aired_to=read_day(request.GET.get("to", "")),
         )
 
     def apply(self, reports):
@@ -72,16 +113,31 @@ class ReportFilters:
             reports = reports.filter(topics__slug=self.topic)
         if self.outlet:
             reports = reports.filter(outlet__slug=self.outlet)
+        if self.programme:
+            reports = reports.filter(programme__slug=self.programme)
         if self.speaker:
             heard = Segment.objects.filter(report=OuterRef("pk"), speaker__slug=self.speaker)
             reports = reports.filter(Exists(heard) | Q(correspondent__slug=self.speaker))
+        # By the day it aired, or was published where the air date is unknown: ranges
+        # on the indexed expression, never a year function that no index serves.
+        first, last = self.aired_from, self.aired_to
         if self.year:
-            reports = reports.filter(published_at__year=self.year)
+            first = max(first or date.min, date(self.year, 1, 1))
+            last = min(last or date.max, date(self.year, 12, 31))
+        if first or last:
+            reports = reports.alias(broadcast_date=BroadcastDate())
+        if first:
+            reports = reports.filter(broadcast_date__gte=first)
+        if last:
+            reports = reports.filter(broadcast_date__lte=last)
         return reports
 
     def as_params(self):
-        params = {"topic": self.topic, "outlet": self.outlet, "speaker": self.speaker}
+        params = {"topic": self.topic, "outlet": self.outlet, "programme": self.programme}
+        params["speaker"] = self.speaker
         params["year"] = self.year or ""
+        params["from"] = self.aired_from.isoformat() if self.aired_from else ""
+        params["to"] = self.aired_to.isoformat() if self.aired_to else ""
         return {name: value for name, value in params.items() if value}
 
     def __bool__(self):
@@ -92,12 +148,10 @@ def filter_choices(filters):
     """Options for the filter form: three queries, whatever the archive's size."""
     public_reports = Report.objects.public()
     outlets = Organization.objects.filter(Exists(public_reports.filter(outlet=OuterRef("pk"))))
-    span = public_reports.aggregate(first=Min("published_at"), last=Max("published_at"))
+    span = public_reports.aggregate(first=Min(BroadcastDate()), last=Max(BroadcastDate()))
     years = []
     if span["first"] and span["last"]:
-        first = timezone.localtime(span["first"]).year
-        last = timezone.localtime(span["last"]).year
-        years = list(range(last, first - 1, -1))
+        years = list(range(span["last"].year, span["first"].year - 1, -1))
     speaker = None
     if filters.speaker:
         speaker = Speaker.objects.public().filter(slug=filters.speaker).first()
@@ -122,7 +176,9 @@ class PublicReportMixin:
     """Every report a view shows comes through the one visibility rule."""
 
     def get_queryset(self):
-        return Report.objects.public().select_related(*REPORT_SUMMARY_RELATED)
+        return (
+            Report.objects.public().select_related(*REPORT_SUMMARY_RELATED).order_by(*BY_AIR_DATE)
+        )
 
 
 class CanonicalMixin:
@@ -162,9 +218,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest_reports"] = Report.objects.public().select_related(*REPORT_SUMMARY_RELATED)[
-            :10
-        ]
+        context["latest_reports"] = (
+            Report.objects.public().select_related(*REPORT_SUMMARY_RELATED).order_by(*BY_AIR_DATE)
+        )[:10]
         context["quotes"] = home_quotes(self.home_quotes)
         context["any_featured"] = any(quote.featured for quote in context["quotes"])
         context["topics"] = Topic.objects.public()
@@ -196,7 +252,7 @@ class ReportDetailView(CanonicalMixin, DetailView):
         return (
             Report.objects.public()
             .select_related(*REPORT_SUMMARY_RELATED)
-            .prefetch_related("topics", Prefetch("segments", queryset=segments))
+            .prefetch_related("topics", "corrections", Prefetch("segments", queryset=segments))
         )
 
     def get(self, request, *args, **kwargs):
@@ -210,10 +266,31 @@ class ReportDetailView(CanonicalMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["citation"] = citations.to_text(report_citation(self.request, self.object))
+        report = self.object
+        context["citation"] = citations.to_text(report_citation(self.request, report))
         context["cite_kind"] = "report"
         context["cite_formats"] = CITE_FORMATS
+        kind = playable(self.request, report)
+        context["media_kind"] = kind
+        context["linked_data"] = linked_data.report_graph(
+            report,
+            url=context["canonical_url"],
+            segments=report.segments.all(),
+            media_kind=kind,
+            author_url=canonical(self.request, report.correspondent)
+            if report.correspondent
+            else "",
+        )
+        authors = [report.correspondent.name] if report.correspondent else []
+        context["meta_tags"] = linked_data.citation_meta(
+            report, url=context["canonical_url"], authors=authors, media_kind=kind
+        )
         return context
+
+
+def playable(request, report):
+    """ "audio"/"video" when the page can play the report's recording itself."""
+    return media.media_kind(report.media_url, site_host=request.get_host())
 
 
 class SpeakerListView(PaginateGracefully, CanonicalMixin, ListView):
@@ -243,8 +320,10 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
         segments = (
             Segment.objects.public()
             .filter(speaker=self.object)
-            .select_related("report__outlet")
-            .order_by("-report__published_at", "-report_id", "position")[: self.max_segments]
+            .select_related("report__outlet", "report__programme")
+            .order_by(BroadcastDate("report__").desc(), "-report_id", "position")[
+                : self.max_segments
+            ]
         )
         appearances = {}
         for segment in segments:
@@ -255,14 +334,21 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
                 appearance.captions.append(segment.speaker_title)
         context["appearances"] = list(appearances.values())
         context["reports_filed"] = (
-            Report.objects.public().filter(correspondent=self.object).select_related("outlet")[:50]
+            Report.objects.public()
+            .filter(correspondent=self.object)
+            .select_related("outlet", "programme")
+            .order_by(*BY_AIR_DATE)[:50]
         )
         context["quotes"] = (
             Quote.objects.public()
             .filter(speaker=self.object)
             .select_related("segment__report")
-            .order_by("-segment__report__published_at", "segment__position", "pk")[:200]
+            .order_by(BroadcastDate("segment__report__").desc(), "segment__position", "pk")[:200]
         )
+        context["linked_data"] = linked_data.speaker_graph(
+            self.object, url=context["canonical_url"]
+        )
+        context["meta_tags"] = [("DC.title", self.object.name), ("DC.type", "Text")]
         context["reports_url"] = (
             reverse("archive:report_list") + "?" + urlencode({"speaker": self.object.slug})
         )
@@ -277,7 +363,7 @@ class QuoteListView(PaginateGracefully, CanonicalMixin, ListView):
         return (
             Quote.objects.public()
             .select_related("speaker", "segment__report")
-            .order_by("-segment__report__published_at", "segment__position", "pk")
+            .order_by(BroadcastDate("segment__report__").desc(), "segment__position", "pk")
         )
 
 
@@ -285,17 +371,50 @@ class QuoteDetailView(CanonicalMixin, DetailView):
     context_object_name = "quote"
 
     def get_queryset(self):
-        return Quote.objects.public().select_related(
-            "speaker", "segment__speaker", "segment__report__outlet"
+        return (
+            Quote.objects.public()
+            .select_related(*QUOTE_RELATED)
+            .prefetch_related("segment__report__corrections")
         )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            gone = withdrawn_response(request, segments__quotes__pk=kwargs["pk"])
+            if gone is None:
+                raise
+            return gone
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["citation"] = citations.to_text(quote_citation(self.request, self.object))
+        quote = self.object
+        report = quote.segment.report
+        context["citation"] = citations.to_text(quote_citation(self.request, quote))
         context["cite_kind"] = "quote"
         context["cite_formats"] = CITE_FORMATS
-        context["quote_as_list"] = [self.object]
+        context["quote_as_list"] = [quote]
+        kind = playable(self.request, report)
+        if kind and quote.segment.start_seconds is not None:
+            context["media_at"] = media.at_time(report.media_url, quote.segment.start_seconds)
+        context["linked_data"] = linked_data.quote_graph(
+            quote,
+            url=context["canonical_url"],
+            report_url=canonical(self.request, report),
+            speaker_url=canonical(self.request, quote.speaker),
+        )
+        context["meta_tags"] = linked_data.citation_meta(
+            report,
+            url=context["canonical_url"],
+            title=f"{quote.speaker.name} in “{report.title}”",
+            authors=[quote.speaker.name],
+            media_kind=kind,
+        )
         return context
+
+
+QUOTE_RELATED = ("speaker", "segment__speaker", "segment__report__outlet")
+QUOTE_RELATED += ("segment__report__programme",)
 
 
 class TopicDetailView(CanonicalMixin, DetailView):
@@ -310,6 +429,7 @@ class TopicDetailView(CanonicalMixin, DetailView):
             Report.objects.public()
             .filter(topics=self.object)
             .select_related(*REPORT_SUMMARY_RELATED)
+            .order_by(*BY_AIR_DATE)
         )
         page = Paginator(reports, 20).get_page(self.request.GET.get("page"))
         context.update(reports=page.object_list, page_obj=page, is_paginated=page.has_other_pages())
@@ -344,33 +464,49 @@ class SearchView(TemplateView):
 # --- citations --------------------------------------------------------------------
 
 
+def _provenance(request, report):
+    """The citation fields every citation of ``report`` shares."""
+    return {
+        "publisher": report.outlet.name if report.outlet else "",
+        "programme": report.programme.name if report.programme else "",
+        "place": report.dateline,
+        "aired": report.aired_at,
+        "published": report.cited_date[0] if not report.aired_on else None,
+        "language": report.language,
+        "corrected": tuple(correction.corrected_on for correction in report.corrections.all()),
+        "accessed": timezone.localdate(),
+    }
+
+
 def report_citation(request, report):
     return citations.Citation(
         key=f"report-{report.slug}",
         title=report.title,
         url=canonical(request, report),
-        accessed=timezone.localdate(),
         authors=(report.correspondent.name,) if report.correspondent else (),
-        publisher=report.outlet.name if report.outlet else "",
-        place=report.dateline,
-        issued=timezone.localtime(report.published_at).date() if report.published_at else None,
         duration=report.duration,
+        **_provenance(request, report),
     )
 
 
 def quote_citation(request, quote):
-    report = quote.segment.report
+    segment = quote.segment
+    report = segment.report
+    recording = ""
+    if report.media_url:
+        recording = report.media_url
+        if segment.start_seconds is not None:
+            recording = media.at_time(report.media_url, segment.start_seconds)
     return citations.Citation(
         key=f"quote-{quote.pk}",
         title=report.title,
         url=canonical(request, quote),
-        accessed=timezone.localdate(),
         authors=(quote.speaker.name,),
-        publisher=report.outlet.name if report.outlet else "",
-        place=report.dateline,
-        issued=timezone.localtime(report.published_at).date() if report.published_at else None,
         quote=quote.text,
-        speaker_title=quote.segment.speaker_title,
+        speaker_title=segment.speaker_title,
+        offset_seconds=segment.start_seconds,
+        recording_url=recording,
+        **_provenance(request, report),
     )
 
 
@@ -384,14 +520,11 @@ def citation_response(citation, fmt, filename):
 
 
 def report_cite(request, slug, fmt):
-    try:
-        report = get_object_or_404(
-            Report.objects.public().select_related(*REPORT_SUMMARY_RELATED), slug=slug
-        )
-    except Http404:
-        gone = withdrawn_response(request, slug)
-        if gone is None:
-            raise
+    reports = Report.objects.public().select_related(*REPORT_SUMMARY_RELATED)
+    report, gone = public_or_gone(
+        request, reports.prefetch_related("corrections"), {"slug": slug}, slug=slug
+    )
+    if gone:
         return gone
     # The slug may hold any Unicode letter; the header keeps to ASCII.
     filename = slug.encode("ascii", "ignore").decode() or "report"
@@ -399,7 +532,38 @@ def report_cite(request, slug, fmt):
 
 
 def quote_cite(request, pk, fmt):
-    quote = get_object_or_404(
-        Quote.objects.public().select_related("speaker", "segment__report__outlet"), pk=pk
+    quotes = Quote.objects.public().select_related(*QUOTE_RELATED)
+    quote, gone = public_or_gone(
+        request,
+        quotes.prefetch_related("segment__report__corrections"),
+        {"segments__quotes__pk": pk},
+        pk=pk,
     )
+    if gone:
+        return gone
     return citation_response(quote_citation(request, quote), fmt, f"quote-{quote.pk}")
+
+
+def report_captions(request, slug):
+    """/reports/<slug>/captions.vtt: the timed segments as WebVTT cues."""
+    segments = Segment.objects.select_related("speaker").order_by("position")
+    reports = Report.objects.public().prefetch_related(Prefetch("segments", queryset=segments))
+    report, gone = public_or_gone(request, reports, {"slug": slug}, slug=slug)
+    if gone:
+        return gone
+    body = captions.to_webvtt(report.segments.all(), duration=report.duration)
+    return HttpResponse(body, content_type="text/vtt; charset=utf-8")
+
+
+def segment_detail(request, slug, position):
+    """A segment's permanent link: its place in the report's page."""
+    segment, gone = public_or_gone(
+        request,
+        Segment.objects.public().select_related("report"),
+        {"slug": slug},
+        report__slug=slug,
+        position=position,
+    )
+    if gone:
+        return gone
+    return HttpResponseRedirect(segment.get_absolute_url())

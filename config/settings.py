@@ -180,6 +180,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no
 # inline script or style. The admin of Django 5.2 runs under it unchanged.
+# Fixtures and backups in JSON are read by archive/fixture_json.py: Django's
+# format, also taking records made before the corrections log (migration 0010).
+SERIALIZATION_MODULES = {"json": "archive.fixture_json"}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -187,6 +191,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
+        # Recordings play in the report's page: from the site itself or over https.
+        "media-src": ["'self'", "https:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

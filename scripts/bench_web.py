@@ -117,13 +117,13 @@ def build_database(keep):
                 (
                     i, title, f"report-{i}", rng.randint(1, 50), rng.randint(1, 2000),
                     "Capital", rng.randint(60, 600) * 1_000_000,
-                    status, sqlite_time(published), "", "", "", "", "",
+                    status, sqlite_time(published), "", "en-US", "", "", "",
                     sqlite_time(now), sqlite_time(now),
                 )
             )  # fmt: skip
         cursor.executemany(
             "INSERT INTO archive_report (id, title, slug, outlet_id, correspondent_id, dateline,"
-            " duration, status, published_at, withdrawal_reason, correction, source_name,"
+            " duration, status, published_at, withdrawal_reason, language, source_name,"
             " source_text, source_checksum, created_at, updated_at)"
             " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             reports,

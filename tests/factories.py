@@ -5,7 +5,16 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.models import (
+    Correction,
+    Organization,
+    Programme,
+    Quote,
+    Report,
+    Segment,
+    Speaker,
+    Topic,
+)
 
 _counter = itertools.count(1)
 
@@ -48,4 +57,16 @@ def make_quote(segment=None, *, text=None, speaker=None, **fields):
     speaker = speaker or segment.speaker or make_speaker()
     return Quote.objects.create(
         segment=segment, speaker=speaker, text=text or segment.text, **fields
+    )
+
+
+def make_programme(name=None, *, outlet=None, **fields):
+    return Programme.objects.create(
+        name=name or f"Programme {next(_counter)}", outlet=outlet, **fields
+    )
+
+
+def make_correction(report=None, *, what_was_wrong="A name was misspelled.", **fields):
+    return Correction.objects.create(
+        report=report or make_report(), what_was_wrong=what_was_wrong, **fields
     )

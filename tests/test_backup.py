@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -7,9 +8,27 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.models import (
+    Correction,
+    Organization,
+    Programme,
+    Quote,
+    Report,
+    Segment,
+    Speaker,
+    Topic,
+)
 
-from .factories import make_quote, make_report, make_segment, make_speaker, make_topic
+from .factories import (
+    make_correction,
+    make_organization,
+    make_programme,
+    make_quote,
+    make_report,
+    make_segment,
+    make_speaker,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +54,13 @@ def everything():
                     "status",
                     "published_at",
                     "withdrawal_reason",
-                    "correction",
+                    "programme__slug",
+                    "aired_on",
+                    "aired_time",
+                    "aired_utc_offset",
+                    "language",
+                    "source_url",
+                    "media_url",
                     "source_name",
                     "source_text",
                     "source_checksum",
@@ -48,7 +73,20 @@ def everything():
         ),
         "segments": sorted(
             Segment.objects.values_list(
-                "report__slug", "position", "kind", "speaker__slug", "speaker_title", "text"
+                "report__slug",
+                "position",
+                "kind",
+                "speaker__slug",
+                "speaker_title",
+                "text",
+                "start_seconds",
+                "end_seconds",
+            )
+        ),
+        "programmes": sorted(Programme.objects.values_list("slug", "name", "outlet__slug")),
+        "corrections": sorted(
+            Correction.objects.values_list(
+                "report__slug", "corrected_on", "what_was_wrong", "what_changed"
             )
         ),
         "quotes": sorted(
@@ -94,6 +132,16 @@ def varied_archive(seed_report):
             text="Ünïcode, quotes \" and ' and a second sentence.",
         )
         make_quote(segment, text="Ünïcode, quotes", featured=True)
+    aired = make_report(
+        "An aired report",
+        programme=make_programme("Global Business", outlet=make_organization("CGTN")),
+        aired_at=datetime(2018, 6, 7, 19, 30, tzinfo=dt_timezone(timedelta(hours=8))),
+        language="zh-Hans",
+        source_url="https://example.org/transcript",
+        media_url="https://example.org/report.mp4",
+    )
+    make_segment(aired, text="Timed words.", start_seconds=1.5, end_seconds=4.25)
+    make_correction(aired, what_was_wrong="A title was wrong.", what_changed="It was fixed.")
     stale = make_quote(seed_report.segments.get(position=7), text="In the first place")
     Segment.objects.filter(pk=stale.segment_id).update(text="Edited since.")
     Quote.objects.filter(pk=stale.pk).update(matches_source=False)
@@ -104,6 +152,7 @@ def varied_archive(seed_report):
 def empty_the_database():
     Quote.objects.all().delete()
     Report.objects.all().delete()
+    Programme.objects.all().delete()
     Speaker.objects.all().delete()
     Organization.objects.all().delete()
     Topic.objects.all().delete()
@@ -115,11 +164,12 @@ def test_backup_restores_every_report_segment_speaker_and_quote(
     varied_archive, tmp_path, name, capsys
 ):
     original = everything()
-    assert len(original["reports"]) == 5 and len(original["quotes"]) == 8
+    assert len(original["reports"]) == 6 and len(original["quotes"]) == 8
+    assert len(original["corrections"]) == 1 and len(original["programmes"]) == 1
     path = tmp_path / name
 
     call_command("backup_archive", str(path))
-    assert "5 reports, 15 segments, 8 quotes, 1 users" in capsys.readouterr().out
+    assert "6 reports, 16 segments, 8 quotes, 1 corrections, 1 users" in capsys.readouterr().out
     assert path.stat().st_mode & 0o077 == 0  # it holds password hashes
     assert [p.name for p in tmp_path.iterdir()] == [name]  # no partial file left behind
 
@@ -142,7 +192,7 @@ def test_restore_refuses_a_database_that_is_not_empty(varied_archive, tmp_path):
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith(f"{path}: the database is not empty (")
-    assert "5 reports, 15 segments, 8 quotes, 1 users" in message
+    assert "6 reports, 16 segments, 8 quotes, 1 corrections, 1 users" in message
     assert everything() == before
 
 

@@ -174,7 +174,7 @@ def test_signed_in_staff_are_never_served_or_stored_in_the_cache(client, django_
     assert staff_page.status_code == 200
     client.logout()
     # The anonymous reader's first request is rendered, not taken from the staff's.
-    with django_assert_num_queries(4):  # the counter, the report, topics, segments
+    with django_assert_num_queries(5):  # the counter, the report, topics, corrections, segments
         client.get(url)
     with django_assert_num_queries(1):
         client.get(url)
@@ -211,7 +211,7 @@ def test_a_flushed_counter_turns_the_cache_off_until_the_next_write(
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {caching.COUNTER_TABLE}")
     client.get(report.get_absolute_url())
-    with django_assert_num_queries(4):  # the counter, then the page: nothing cached
+    with django_assert_num_queries(5):  # the counter, then the page: nothing cached
         client.get(report.get_absolute_url())
     Report.objects.filter(pk=report.pk).update(title="After")
     served_from_cache(client, report.get_absolute_url(), django_assert_num_queries)
@@ -221,5 +221,5 @@ def test_inside_an_open_transaction_nothing_is_cached(client, django_assert_num_
     report = make_report()
     with transaction.atomic():
         client.get(report.get_absolute_url())
-        with django_assert_num_queries(3):  # no counter query, no cached page
+        with django_assert_num_queries(4):  # no counter query, no cached page
             client.get(report.get_absolute_url())

@@ -1,5 +1,6 @@
 """The public site: visibility on every surface, escaping, pagination, query counts."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -12,7 +13,9 @@ from django.utils import timezone
 from archive.models import Report, Segment
 
 from .factories import (
+    make_correction,
     make_organization,
+    make_programme,
     make_quote,
     make_report,
     make_segment,
@@ -52,13 +55,20 @@ def make_full_report(label, **report_fields):
         **report_fields,
     )
     report.topics.add(topic)
-    make_segment(report, kind=Segment.Kind.INTRO, text=f"Studio intro about {label} affairs.")
+    make_segment(
+        report,
+        kind=Segment.Kind.INTRO,
+        text=f"Studio intro about {label} affairs.",
+        start_seconds=0,
+    )
     bite = make_segment(
         report,
         kind=Segment.Kind.SOUNDBITE,
         speaker=speaker,
         speaker_title=f"{label} MINISTER",
         text=f"We said {label} words on air today.",
+        start_seconds=6.5,
+        end_seconds=9,
     )
     quote = make_quote(bite, text=f"{label} words on air", featured=True)
     return report, quote
@@ -92,6 +102,7 @@ def public_urls(public, quote):
         quote.speaker.get_absolute_url(),
         public.topics.get().get_absolute_url(),
         quote.get_absolute_url(),
+        reverse("archive:report_captions", kwargs={"slug": public.slug}),
     ]
     for fmt in ("txt", "json", "bib", "ris"):
         urls.append(reverse("archive:report_cite", kwargs={"slug": public.slug, "fmt": fmt}))
@@ -115,6 +126,7 @@ SURFACES = [
     "public speaker",
     "public topic",
     "public quote",
+    "public report's captions",
     *[f"{kind} citation {fmt}" for fmt in ("txt", "json", "bib", "ris") for kind in "rq"],
 ]
 
@@ -137,12 +149,18 @@ def test_no_hidden_content_on_any_public_surface(client, archive_with_hidden, su
 def test_hidden_content_has_no_page_of_its_own(client, archive_with_hidden, state):
     _, _, hidden = archive_with_hidden
     report, quote = hidden[state]
+    # A withdrawn report is gone with its quotes, segments, captions and citations.
     report_status = 410 if state == "withdrawn" else 404
     expected = {
         report.get_absolute_url(): report_status,
         reverse("archive:report_cite", kwargs={"slug": report.slug, "fmt": "bib"}): report_status,
-        quote.get_absolute_url(): 404,
-        reverse("archive:quote_cite", kwargs={"pk": quote.pk, "fmt": "ris"}): 404,
+        reverse("archive:report_captions", kwargs={"slug": report.slug}): report_status,
+        reverse("archive:segment_detail", kwargs={"slug": report.slug, "position": 2}): (
+            report_status
+        ),
+        quote.get_absolute_url(): report_status,
+        reverse("archive:quote_cite", kwargs={"pk": quote.pk, "fmt": "ris"}): report_status,
+        reverse("archive:quote_cite", kwargs={"pk": quote.pk, "fmt": "json"}): report_status,
         quote.speaker.get_absolute_url(): 404,
         report.correspondent.get_absolute_url(): 404,
         report.topics.get().get_absolute_url(): 404,
@@ -182,8 +200,11 @@ def test_hostile_text_renders_as_text_everywhere(client):
         outlet=outlet,
         correspondent=speaker,
         dateline=HOSTILE,
-        correction=HOSTILE,
+        programme=make_programme(f"Programme {HOSTILE}", outlet=outlet),
+        media_url=f"https://media.example/report.mp3?{HOSTILE}",
+        source_url=f"https://source.example/?{HOSTILE}",
     )
+    make_correction(report, what_was_wrong=HOSTILE, what_changed=HOSTILE)
     report.topics.add(topic)
     segment = make_segment(
         report,
@@ -191,6 +212,7 @@ def test_hostile_text_renders_as_text_everywhere(client):
         speaker=speaker,
         speaker_title=HOSTILE,
         text=f"He typed {HOSTILE} into the hostile form.",
+        start_seconds=12.5,
     )
     quote = make_quote(segment, text=f"{HOSTILE} into the hostile")
     urls = [
@@ -207,6 +229,7 @@ def test_hostile_text_renders_as_text_everywhere(client):
         reverse("archive:report_list") + f"?topic={topic.slug}",
         reverse("archive:report_feed"),
         reverse("archive:sitemap"),
+        reverse("archive:report_captions", kwargs={"slug": report.slug}),
     ]
     for url in urls:
         response = client.get(url)
@@ -268,7 +291,8 @@ def test_report_list_filters(client):
 
 
 def test_report_detail_shows_the_transcript_as_broadcast(client):
-    report, quote = make_full_report("Detail", correction="We misspelled a name.")
+    report, quote = make_full_report("Detail")
+    make_correction(report, what_was_wrong="We misspelled a name.")
     make_segment(report, kind=Segment.Kind.STANDUP, text="Standing in the square.")
     html = client.get(report.get_absolute_url()).text
     assert "3:28" in html
@@ -346,17 +370,23 @@ QUERY_PAGES = {
         lambda r, q: reverse("archive:report_list") + f"?year={r.published_at.year}&topic=",
         5,
     ),
-    "report detail": (lambda r, q: r.get_absolute_url(), 4),
+    # The report, its topics, corrections and segments (with their quotes).
+    "report list by air dates": (
+        lambda r, q: reverse("archive:report_list") + "?from=2000-01-01&to=2999-12-31",
+        5,
+    ),
+    "report detail": (lambda r, q: r.get_absolute_url(), 5),
     "speaker list": (lambda r, q: reverse("archive:speaker_list"), 2),
     "speaker detail": (lambda r, q: q.speaker.get_absolute_url(), 4),
     "quote list": (lambda r, q: reverse("archive:quote_list"), 2),
-    "quote detail": (lambda r, q: q.get_absolute_url(), 1),
+    "quote detail": (lambda r, q: q.get_absolute_url(), 2),  # the quote, its corrections
     "topic": (lambda r, q: r.topics.get().get_absolute_url(), 3),
     "search": (lambda r, q: reverse("archive:search") + "?q=words", 6),
     "feed": (lambda r, q: reverse("archive:report_feed"), 1),
     "sitemap": (lambda r, q: reverse("archive:sitemap"), 6),
-    "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 1),
-    "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 1),
+    "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 2),
+    "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 2),
+    "captions": (lambda r, q: f"{r.get_absolute_url()}captions.vtt", 2),
 }
 
 
@@ -376,3 +406,16 @@ def test_static_stylesheet_is_our_own_and_local(client):
     assert "https://" not in html.split("</head>")[0]
     with CaptureQueriesContext(connection):
         pass
+
+
+def test_no_hidden_content_in_the_linked_data_of_public_pages(client, archive_with_hidden):
+    public, quote, _ = archive_with_hidden
+    pages = [public.get_absolute_url(), quote.get_absolute_url(), quote.speaker.get_absolute_url()]
+    pages.append(public.correspondent.get_absolute_url())
+    for url in pages:
+        html = client.get(url).content.decode()
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        meta = re.findall(r'<meta name="(?:citation_|DC\.)[^"]*" content="([^"]*)"', html)
+        assert blocks and meta, url
+        assert "visible" in blocks[0].lower(), url
+        assert MARKER not in (blocks[0] + " ".join(meta)).lower(), url

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html, linebreaks
 
 from .. import curation, workflow
-from ..models import Quote, Report, Segment
+from ..models import Correction, Quote, Report, Segment
 from .forms import QuotePartForm, SegmentPartForm
 from .inlines import quote_this_link
 from .revisions import GuardedVersionAdmin
@@ -88,3 +88,15 @@ class QuoteAdmin(ReportPartAdmin):
         if quote.segment_id is None:
             return "—"
         return format_html("<blockquote>{}</blockquote>", linebreaks(quote.segment.text))
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReportPartAdmin):
+    list_display = ["report", "corrected_on", "what_was_wrong"]
+    list_select_related = ["report"]
+    search_fields = ["report__title", "what_was_wrong", "what_changed"]
+    autocomplete_fields = ["report"]
+    date_hierarchy = "corrected_on"
+
+    def report_id_of(self, correction):
+        return correction.report_id

@@ -2,13 +2,14 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import BaseModelFormSet
+from django.db import models
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 
 from .. import history, workflow
-from ..models import Quote, Report, Segment, check_publication_time
+from ..models import Quote, Report, Segment, check_publication_time, segment_time_error
 from ..text import validate_text
 
 
@@ -65,10 +66,22 @@ class SegmentPartForm(ReportPartForm):
     def report_of(self, segment):
         return segment.report
 
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the edited values
+        if error := self.instance.time_order_error():
+            self.add_error("start_seconds" if "start_seconds" in self.fields else None, error)
+
 
 class QuotePartForm(ReportPartForm):
     def report_of(self, quote):
         return quote.segment.report
+
+
+def https_by_default(field, **kwargs):
+    """Form fields as Django 6 makes them: a URL typed without a scheme means https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
 
 class ReportAdminForm(forms.ModelForm):
@@ -80,8 +93,11 @@ class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["title", "slug", "outlet", "correspondent", "dateline", "duration", "topics",
-                  "status", "published_at", "withdrawal_reason", "correction", "source_name",
-                  "source_text", "source_checksum"]  # fmt: skip
+                  "status", "published_at", "withdrawal_reason", "source_name",
+                  "source_text", "source_checksum",
+                  "programme", "aired_on", "aired_time", "aired_utc_offset", "language",
+                  "source_url", "media_url"]  # fmt: skip
+        formfield_callback = https_by_default
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,12 +142,30 @@ class SegmentInlineForm(forms.ModelForm):
 
     class Meta:
         model = Segment
-        fields = ["kind", "speaker", "speaker_title", "text"]
+        fields = ["kind", "speaker", "speaker_title", "text", "start_seconds", "end_seconds"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["order"].initial = self.instance.position
+
+
+class SegmentInlineFormSet(BaseInlineFormSet):
+    """Refuses start times that go backwards in the order the rows will be saved in."""
+
+    def clean(self):
+        super().clean()
+        rows = [
+            (form.cleaned_data.get("order"), index, form.cleaned_data.get("start_seconds"))
+            for index, form in enumerate(self.forms)
+            if form.cleaned_data and form not in self.deleted_forms
+        ]
+        rows.sort(key=lambda row: (float("inf") if row[0] is None else row[0], row[1]))
+        error = segment_time_error(
+            (position, start) for position, (_order, _index, start) in enumerate(rows, 1)
+        )
+        if error:
+            raise ValidationError(error[0].upper() + error[1:] + ".")
 
 
 class ReportQuoteFormSet(BaseModelFormSet):

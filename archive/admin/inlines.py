@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import workflow
-from ..models import Quote, Segment
-from .forms import ReportQuoteFormSet, SegmentInlineForm
+from ..models import Correction, Quote, Segment
+from .forms import ReportQuoteFormSet, SegmentInlineForm, SegmentInlineFormSet
 
 
 def quote_this_url(segment):
@@ -28,7 +28,9 @@ def quote_this_link(segment):
 class SegmentInline(admin.TabularInline):
     model = Segment
     form = SegmentInlineForm
-    fields = ["order", "kind", "speaker", "speaker_title", "text", "quote_this"]
+    formset = SegmentInlineFormSet
+    fields = ["order", "kind", "speaker", "speaker_title", "text", "start_seconds", "end_seconds",
+              "quote_this"]  # fmt: skip
     readonly_fields = ["quote_this"]
     autocomplete_fields = ["speaker"]
     extra = 0
@@ -74,3 +76,11 @@ class ReportQuoteInline(admin.TabularInline):
             extra=self.get_extra(request, obj),
             can_delete=self.has_delete_permission(request, obj),
         )
+
+
+class CorrectionInline(admin.TabularInline):
+    """The corrections log: readers see it on the report's page once the report is public."""
+
+    model = Correction
+    fields = ["corrected_on", "what_was_wrong", "what_changed"]
+    extra = 0

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import curation
-from ..models import Organization, Quote, Segment, Speaker, Topic
+from ..models import Organization, Programme, Quote, Segment, Speaker, Topic
 from .reports import count_of
 
 
@@ -80,3 +80,12 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "outlet"]
+    list_select_related = ["outlet"]
+    search_fields = ["name", "outlet__name"]
+    autocomplete_fields = ["outlet"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -2,7 +2,8 @@ import math
 from functools import partial
 
 import reversion
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
@@ -11,7 +12,7 @@ from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
 from .forms import ReportAdminForm
-from .inlines import ReportQuoteInline, SegmentInline
+from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
 from .pagination import CappedCountPaginator
 from .revisions import GuardedVersionAdmin
 
@@ -51,7 +52,8 @@ class ReportAdmin(GuardedVersionAdmin):
     list_select_related = ["outlet", "correspondent"]
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["outlet", "correspondent", "topics"]
+    autocomplete_fields = ["outlet", "correspondent", "topics", "programme"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at", "first_public_at"]
     fieldsets = [
@@ -78,8 +80,19 @@ class ReportAdmin(GuardedVersionAdmin):
                     "published_at",
                     "withdrawal_reason",
                     "first_public_at",
-                    "correction",
                     "updated_at",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            "Broadcast",
+            {
+                "fields": [
+                    "programme",
+                    ("aired_on", "aired_time", "aired_utc_offset"),
+                    "language",
+                    "media_url",
+                    "source_url",
                 ]
             },
         ),  # fmt: skip
@@ -88,7 +101,7 @@ class ReportAdmin(GuardedVersionAdmin):
             {"fields": ["source_name", "source_text", "source_checksum"], "classes": ["collapse"]},
         ),  # fmt: skip
     ]
-    inlines = [SegmentInline, ReportQuoteInline]
+    inlines = [SegmentInline, ReportQuoteInline, CorrectionInline]
     actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft]
     paginator = CappedCountPaginator
     show_full_result_count = False

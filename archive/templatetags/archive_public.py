@@ -1,12 +1,14 @@
-"""Filters the public templates need: durations and quotes marked in place."""
+"""Filters the public templates need: durations, air dates, timecodes, quotes marked in place."""
 
+import json
 import re
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from ..citations import format_duration
+from ..broadcast import media
+from ..citations import format_duration, format_offset, long_aired
 
 register = template.Library()
 
@@ -17,6 +19,42 @@ _ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|…)\s*")
 def duration(value):
     """A timedelta as ``m:ss`` (or ``h:mm:ss``)."""
     return format_duration(value)
+
+
+@register.filter
+def aired(report):
+    """``<time>`` of the broadcast, as precise as it is known; "" when it is not."""
+    value = report.aired_at
+    if value is None:
+        return ""
+    return format_html('<time datetime="{}">{}</time>', media.aired_iso(value), long_aired(value))
+
+
+@register.filter
+def timecode(seconds):
+    """Seconds into the broadcast as ``1:42``."""
+    return format_offset(seconds)
+
+
+@register.filter
+def media_at(media_url, seconds):
+    """The recording from ``seconds`` on: ``…/report.mp3#t=102.5``."""
+    return media.at_time(media_url, seconds)
+
+
+@register.filter
+def iso_offset(seconds):
+    return media.iso_duration(seconds)
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(value):
+    """JSON for a ``<script type="application/ld+json">``: no text can close the element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(text)
 
 
 def quote_spans(text, quotes):

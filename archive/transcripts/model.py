@@ -21,6 +21,9 @@ class ParsedSegment:
     speaker_title: str | None
     text: str
     line: int = field(default=0, compare=False)
+    # Seconds from the start of the recording, rounded to the millisecond; None when unknown.
+    start_seconds: float | None = None
+    end_seconds: float | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -28,6 +31,8 @@ class ParsedSegment:
             "speaker": self.speaker,
             "speaker_title": self.speaker_title,
             "text": self.text,
+            "start_seconds": self.start_seconds,
+            "end_seconds": self.end_seconds,
         }
 
 
@@ -47,6 +52,12 @@ class Parse:
     dateline: str | None
     segments: list[ParsedSegment]
     warnings: list[str] = field(default_factory=list, compare=False)
+    # Header lines (DESIGN.md, "Header lines"); None when the file does not give them.
+    aired_at: str | None = None  # ISO 8601: a day, a local time, or a time with its offset
+    programme: str | None = None
+    language: str | None = None  # a BCP 47 tag
+    source_url: str | None = None
+    media_url: str | None = None
 
     def as_dict(self, file: str | None = None) -> dict:
         """The "Parse JSON" object of DESIGN.md, keys in its order."""
@@ -58,6 +69,11 @@ class Parse:
             "outlet": self.outlet,
             "correspondent": self.correspondent,
             "dateline": self.dateline,
+            "aired_at": self.aired_at,
+            "programme": self.programme,
+            "language": self.language,
+            "source_url": self.source_url,
+            "media_url": self.media_url,
             "segments": [segment.as_dict() for segment in self.segments],
             "warnings": list(self.warnings),
         }

@@ -16,6 +16,7 @@ from .cues import (
 from .header import Header, numbered_lines, read_header
 from .model import Parse, ParsedSegment, TranscriptError
 from .names import Names, name_key
+from .timecodes import split_timecode
 from .titles import title_start
 
 MAX_LINE_BYTES = 1_000_000
@@ -98,6 +99,7 @@ class _Reader:
         self.header = header
         self.warnings = list(header.warnings)
         self.first_line = lines[0][0]
+        self.times: dict[int, tuple[float | None, float | None]] = {}  # by paragraph line
         self.paragraphs = self._classify(lines)
         self.segments: list[ParsedSegment] = []
         corpus = "\n".join([header.title, *(text for _, text in lines)])
@@ -109,7 +111,17 @@ class _Reader:
 
     def _classify(self, lines: list[tuple[int, str]]) -> list[_Paragraph]:
         paragraphs = []
+        pending: tuple[float | None, float | None] = (None, None)
         for line, text in lines:
+            start, end, text = split_timecode(text)
+            if start is not None and not text:  # a timecode alone: it times the next paragraph
+                pending = (start, end)
+                continue
+            if start is None:
+                start, end = pending
+            pending = (None, None)
+            if start is not None:
+                self.times[line] = (start, end)
             direction = read_direction(text)
             cue = None if direction is not None else read_cue(text)
             if cue is not None and cue.style == "quote" and not cue.text:
@@ -152,15 +164,17 @@ class _Reader:
                 f"line {self.first_line}: the correspondent is not named "
                 '(no sign-off, and no "X reports" in the intro)'
             )
+        provenance = dict(self.header.provenance)
         return Parse(
             title=self.header.title,
             topics=self.header.topics,
             duration_seconds=self.header.duration_seconds,
-            outlet=outlet,
+            outlet=provenance.pop("outlet", None) or outlet,
             correspondent=self.correspondent,
             dateline=dateline,
             segments=self.segments,
             warnings=self.warnings,
+            **provenance,
         )
 
     # Credits
@@ -277,7 +291,8 @@ class _Reader:
         if not text:
             self.warnings.append(f"line {line}: a {kind} with no words was left out")
             return
-        self.segments.append(ParsedSegment(kind, speaker, title, text, line))
+        start, end = self.times.get(line, (None, None))
+        self.segments.append(ParsedSegment(kind, speaker, title, text, line, start, end))
         self.spoken = self.spoken or kind != "direction"
 
     def _is_correspondent(self, speaker: str | None) -> bool:

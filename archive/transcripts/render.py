@@ -1,10 +1,11 @@
-"""The exporter: a Parse written back as text format version 1."""
+"""The exporter: a Parse written back as text format version 2."""
 
 import json
 
-from .header import duration_to_text
+from .header import HEADER_KEYS, duration_to_text
 from .model import Parse, ParsedSegment, TranscriptError
 from .parser import parse as parse_text
+from .timecodes import timecode_prefix
 
 
 def render(parse: Parse) -> str:
@@ -23,10 +24,31 @@ def render(parse: Parse) -> str:
     A segment that the plain form would misread (a bare paragraph that continues a
     `NAME:` speaker, words that look like a cue) gets the next form; every choice is
     checked by parsing the result.
+
+    The header lines follow the duration line, and each timed segment's paragraph
+    opens with its timecode (`[0:01:42]`, `[0:01:42.500 --> 0:01:50]`).
     """
+    text = _render(parse, with_outlet=parse.programme is not None)
+    if parse.outlet is not None and parse_text(text).outlet != parse.outlet:
+        # The sign-off does not give the outlet back (or there is none): say it.
+        text = _render(parse, with_outlet=True)
+    return text
+
+
+def _header_lines(parse: Parse, with_outlet: bool) -> list[str]:
+    lines = []
+    for key, name in HEADER_KEYS.items():
+        value = getattr(parse, name)
+        if value is not None and (name != "outlet" or with_outlet):
+            lines.append(f"{key}: {value}")
+    return lines
+
+
+def _render(parse: Parse, *, with_outlet: bool) -> str:
     head = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
     if parse.duration_seconds is not None:
         head.append(duration_to_text(parse.duration_seconds))
+    head += _header_lines(parse, with_outlet)
     segments = parse.segments
     options = [
         _forms(segment, segments[index - 1] if index else None, _next(segments, index))
@@ -78,6 +100,13 @@ def _forms(
     segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
 ) -> list[str]:
     """The ways to write `segment`, the most natural first."""
+    prefix = timecode_prefix(segment.start_seconds, segment.end_seconds)
+    return [prefix + form for form in _untimed_forms(segment, previous, following)]
+
+
+def _untimed_forms(
+    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+) -> list[str]:
     kind, speaker, title, words = segment.kind, segment.speaker, segment.speaker_title, segment.text
     if kind == "direction":
         return [f"({words})"]
