@@ -12,6 +12,7 @@ segments), and counts every table against the file before it commits: all or
 nothing, and nothing lost or merged.
 """
 
+import datetime
 import gzip
 import json
 import os
@@ -177,9 +178,12 @@ def key_fields(model):
     """The fields whose values, in order, make up a model's natural key."""
     if model is get_user_model():
         return [model.USERNAME_FIELD]
-    return {Group: ["name"], Segment: ["report", "position"], Quote: ["segment", "text"]}.get(
-        model, ["slug"]
-    )
+    return {
+        Group: ["name"],
+        Segment: ["report", "position"],
+        Quote: ["segment", "text"],
+        Correction: ["report", "corrected_on", "what_was_wrong"],
+    }.get(model, ["slug"])
 
 
 def natural_key_from(model, fields):
@@ -187,6 +191,8 @@ def natural_key_from(model, fields):
     key = []
     for name in key_fields(model):
         value = fields.get(name)
+        if isinstance(value, datetime.date):  # a correction's day, as its natural key writes it
+            value = value.isoformat()
         key.extend(value if isinstance(value, list | tuple) else [value])
     return tuple(key)
 
@@ -264,7 +270,7 @@ class _Restore:
             links.append([self._related(f, row, where) for f in model._meta.many_to_many])
         insert_rows(model, values)
         self.expected[model] = len(existing.keys() | seen)
-        if model is not Quote:  # nothing points to a quote
+        if model not in (Quote, Correction):  # nothing points to them
             self.keys[model] = self._stored_keys(model)
         for index, field in enumerate(model._meta.many_to_many):
             targets = [related[index] for related in links]

@@ -19,13 +19,14 @@ from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive
 
 from . import curation, workflow
-from .models import Quote, Report, Segment
+from .models import Correction, Quote, Report, Segment
 
-reversion.register(Report, follow=["segments"])
+reversion.register(Report, follow=["segments", "corrections"])
 reversion.register(Segment, follow=["quotes"])
 reversion.register(Quote)
+reversion.register(Correction)
 
-MODEL_ORDER = {Report: 0, Segment: 1, Quote: 2}
+MODEL_ORDER = {Report: 0, Segment: 1, Quote: 2, Correction: 3}
 # Bookkeeping, not content: they differ between any two saves.
 IGNORED = {"id", "updated_at", "created_at", "first_public_at"}
 

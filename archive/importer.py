@@ -326,6 +326,8 @@ def check_text(path, data: bytes, parse: Parse):
     for topic in parse.topics:
         if problem := text_problem(topic):
             raise Refused(path, 2, f"a topic {problem}")
+
+
 def check_times(path, parse: Parse):
     """Refuse, with its line, a segment that starts before the one before it."""
     timed = [(index, s.start_seconds) for index, s in enumerate(parse.segments, 1)]

@@ -517,6 +517,7 @@ class Report(ValueRules, models.Model):
             self.first_public_at = stored.first_public_at
         elif stored.is_public:
             self.first_public_at = stored.published_at
+
     @property
     def aired_at(self):
         """The broadcast as known: a date, a naive datetime, or an aware one; None if unknown."""
@@ -756,6 +757,8 @@ class TextKey(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
+
+
 def segment_time_error(segments):
     """The first place where start times go backwards, as a sentence; None when in order.
 

@@ -22,7 +22,16 @@ from reversion.models import Version
 
 from archive import workflow
 from archive.admin.revisions import GuardedVersionAdmin
-from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.models import (
+    Correction,
+    Organization,
+    Programme,
+    Quote,
+    Report,
+    Segment,
+    Speaker,
+    Topic,
+)
 from tests.desk import ROLES, client_for, form_data, make_user
 from tests.factories import make_organization, make_quote, make_segment, make_speaker, make_topic
 
@@ -49,6 +58,7 @@ def public_state():
         ),
         "segments": sorted(Segment.objects.values_list("pk", flat=True)),
         "quotes": sorted(Quote.objects.values_list("pk", flat=True)),
+        "corrections": sorted(Correction.objects.values_list("pk", flat=True)),
     }
 
 
@@ -80,7 +90,13 @@ def published_in_admin(root, title, speaker, text, excerpt):
     """
     report = Report.objects.create(title=title, status="draft")
     segment = make_segment(report, text=text, speaker=speaker)
-    parts = {Report: report, Segment: segment, Quote: make_quote(segment, text=excerpt)}
+    correction = Correction.objects.create(report=report, what_was_wrong="A misspelt name.")
+    parts = {
+        Report: report,
+        Segment: segment,
+        Quote: make_quote(segment, text=excerpt),
+        Correction: correction,
+    }
     save_report_in_admin(root, report, status="published")
     versions = {model: Version.objects.get_for_object(obj).get() for model, obj in parts.items()}
     return parts, versions
@@ -113,6 +129,7 @@ def scenario(root):
             Speaker: speaker,
             Organization: make_organization("Skolkovo Foundation"),
             Topic: make_topic("Technology"),
+            Programme: Programme.objects.create(name="Global Business", slug="global-business"),
             Group: Group.objects.get(name="Editors"),
             get_user_model(): editor,
         }
@@ -171,8 +188,8 @@ def changes_for_a_publisher_only(role, method, response, before, *, refused_to):
 
 
 def test_every_model_with_revisions_goes_through_the_guarded_revert():
-    assert {m._meta.label for m in VERSIONED} == {"archive.Quote", "archive.Report",
-                                                   "archive.Segment"}  # fmt: skip
+    assert {m._meta.label for m in VERSIONED} == {"archive.Correction", "archive.Quote",
+                                                   "archive.Report", "archive.Segment"}  # fmt: skip
     for model in VERSIONED:
         assert isinstance(admin.site._registry[model], GuardedVersionAdmin), model
 
@@ -224,18 +241,24 @@ def test_recovering_a_deleted_report_is_for_editors_only(
 ):
     version = scenario["deleted"][model]
     before = public_state()
-    user_client = client_for(client, make_user(role))
+    user = make_user(role)
+    user_client = client_for(client, user)
 
+    recover = reverse(url_name(model, "recover"), args=[version.pk])
     listing = request(user_client, method, reverse(url_name(model, "recoverlist")), root)
     if role == "anonymous":
         assert_sent_to_login(listing)
+    elif not user.has_perm(f"archive.change_{model._meta.model_name}"):
+        # Corrections are the editors' alone: the others may not even list them.
+        response = request(user_client, method, recover, root)
+        assert (listing.status_code, response.status_code) == (403, 403)
+        assert public_state() == before
+        return
     else:
         assert listing.status_code == 200
     assert public_state() == before
 
-    response = request(
-        user_client, method, reverse(url_name(model, "recover"), args=[version.pk]), root
-    )
+    response = request(user_client, method, recover, root)
     listing = reverse(url_name(model, "recoverlist"))
     if changes_for_a_publisher_only(role, method, response, before, refused_to=listing):
         assert "deleted-report" in public_state()["public"]

@@ -162,7 +162,7 @@ def arrived(value):
     return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
 
 
-REPORT_PAGE_FIELDS = ["title", "dateline", "correction", "source_name", "source_text",
+REPORT_PAGE_FIELDS = ["title", "dateline", "source_name", "source_text",
                       "segments-0-text", "segments-0-speaker_title"]  # fmt: skip
 REQUIRED = {"title", "text"}
 

@@ -93,7 +93,7 @@ def test_full_clean_keeps_the_other_fields_errors_too():
 
 
 def test_full_clean_accepts_text_with_tabs_and_crlf_line_breaks():
-    Report(title="A\ttitle", slug="a", correction="Line one.\r\nLine two.").full_clean()
+    Report(title="A\ttitle", slug="a", withdrawal_reason="Line one.\r\nLine two.").full_clean()
 
 
 # --- admin forms ---------------------------------------------------------------------

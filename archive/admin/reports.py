@@ -146,11 +146,12 @@ class ReportAdmin(GuardedVersionAdmin):
         if formset.model is Segment:
             save_segments_in_order(formset)
             return
-        # Quotes of segments deleted a moment ago went with them.
-        kept = set(Segment.objects.filter(report=form.instance).values_list("pk", flat=True))
-        for quote_form in formset.forms:
-            if quote_form.instance.segment_id not in kept:
-                quote_form.has_changed = lambda: False
+        if formset.model is Quote:
+            # Quotes of segments deleted a moment ago went with them.
+            kept = set(Segment.objects.filter(report=form.instance).values_list("pk", flat=True))
+            for quote_form in formset.forms:
+                if quote_form.instance.segment_id not in kept:
+                    quote_form.has_changed = lambda: False
         super().save_formset(request, form, formset, change)
 
     def get_urls(self):
