@@ -13,6 +13,7 @@ nothing, and nothing lost or merged.
 """
 
 import datetime
+import functools
 import gzip
 import json
 import os
@@ -174,6 +175,7 @@ def restore_order():
     return [Group, get_user_model(), *ARCHIVE_MODELS]
 
 
+@functools.cache
 def key_fields(model):
     """The fields whose values, in order, make up a model's natural key."""
     if model is get_user_model():
@@ -212,6 +214,18 @@ def _key_paths(model):
 # What the database cannot hold: NUL (PostgreSQL refuses it in text) and half a
 # surrogate pair (not encodable in UTF-8).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class _Where:
+    """A record's name for a refusal ("quote ['slug', 3, 'text']"), made only when needed."""
+
+    __slots__ = ("label", "key")
+
+    def __init__(self, label, key):
+        self.label, self.key = label, key
+
+    def __str__(self):
+        return f"{self.label} {list(self.key)}"
 
 
 class _Restore:
@@ -256,7 +270,7 @@ class _Restore:
         seen, values, links = set(), [], []
         for row in rows:
             key = natural_key_from(model, row)
-            where = f"{label} {list(key)}"
+            where = _Where(label, key)
             if key in seen:
                 raise _refuse(f"two records of {where}: restoring both would merge them into one")
             seen.add(key)
