@@ -1,0 +1,11 @@
+"""stub"""
+
+NAME = "captions"
+
+
+def detect(lines):
+    return False
+
+
+def read(lines, file_name=None):
+    raise NotImplementedError

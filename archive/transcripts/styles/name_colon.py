@@ -1,0 +1,330 @@
+"""The `name-colon` style: US network and public-radio transcripts, and briefings.
+
+`NAME, TITLE:` then `SURNAME:` (CNN, PBS), `NAME, BYLINE:` and `NAME, HOST:` (NPR),
+mixed-case cues (`Carla Benning:`), initials after a first full cue
+(`Ruth Adeyemi (RA):` then `RA:`), delivery notes (`(voice-over)`, `(on camera)`, a
+bare `(on camera):`, `(through translator)`), honorifics resolved to the full name the
+text gives (`MR HALVERSON:`, `DEPUTY SECRETARY LINDQVIST:`), speakers nobody names
+(`UNIDENTIFIED MALE:`, `CROWD:`), `ANNOUNCER:`, and `QUESTION:` from the floor, which
+is nobody's. The programme's own journalists narrate; everyone else is a sound bite.
+"""
+
+import re
+
+from ..cues import (
+    COMMAS,
+    ON_CAMERA,
+    VOICE_OVER,
+    Cue,
+    collapse,
+    first_colon,
+    label_shape,
+    qualifier_of,
+    read_cue,
+    split_qualifier,
+)
+from ..names import name_key
+from ..paragraphs import text_paragraphs
+from ..reader import CueReader, Who, _Paragraph, is_journalist_title
+from ..timecodes import Timed
+from ..titles import name_case, words_of
+
+NAME = "name-colon"
+
+# Of those, the ones that go to the field: their turn on camera is a stand-up.
+_FIELD_WORDS = frozenset(words_of("BYLINE CORRESPONDENT REPORTER"))
+# Cues that are a role, never a person: the words are nobody's to quote.
+_FLOOR = frozenset(words_of("QUESTION Q QUESTIONER"))
+_ANNOUNCERS = frozenset(words_of("ANNOUNCER NARRATOR"))
+# Honorifics that stand before a surname; the titled ones are kept as the caption.
+_COURTESY = frozenset(words_of("MR MR. MRS MRS. MS MS. MISS DR DR. PROF PROF."))
+_RANKS = frozenset(
+    words_of(
+        """
+        ADMIRAL AMBASSADOR CHAIRMAN CHAIRWOMAN COMMISSIONER CONGRESSMAN CONGRESSWOMAN
+        GENERAL GOVERNOR JUDGE MAYOR MINISTER PRESIDENT REPRESENTATIVE SECRETARY SENATOR
+        SPOKESMAN SPOKESPERSON SPOKESWOMAN
+        """
+    )
+)
+_RANK_PREFIXES = frozenset(words_of("ASSISTANT DEPUTY FOREIGN PRIME UNDER VICE"))
+_INITIALS = re.compile(r"[A-Z]{2,4}")
+_BARE_NOTE = re.compile(r"\((?P<note>[A-Za-z][A-Za-z /-]{1,30})\):\s*(?P<text>.*)", re.DOTALL)
+# A mixed-case name word: Carla, O'Brien, McAllister, K., Jr.; or a particle.
+_NAME_WORD = re.compile(r"[A-Z](?=[\w'’.-]*[a-z])[\w'’.-]*|[A-Z]\.?")
+_PARTICLES = frozenset(words_of("al bin da de del der di du el la le van von"))
+_NOT_NAME_STARTS = frozenset(
+    words_of(
+        """
+        A After All An And As At But By For From Here How If In It Its Now Of On Or Our So
+        That The Then There These They This Today Tonight Well What When Where Who Why With
+        Yes
+        """
+    )
+)
+_MAX_MIXED_TITLE_WORDS = 14
+# Two turns glued in one paragraph: a sentence ends, and a capitals cue follows.
+_GLUED_TURN = re.compile(
+    r"(?<=[.?!\"”’)])\s+(?=[A-Z][A-Z.'’\- ]{1,60}(?:,[^:]{1,120})?(?:\s*\([^()]{1,30}\))?:\s)"
+)
+_MOST_GLUED_NAME_WORDS = 5
+
+
+def detect(lines: list[tuple[int, str]]) -> bool:
+    """Most cues are `NAME:` cues (and there is one), not the package's `NAME "..."`."""
+    colon = quote = 0
+    for _, text in lines[1:]:
+        cue = read_name_colon_cue(text)
+        if cue is None:
+            continue
+        if cue.style == "colon" and cue.label and not cue.mixed:
+            colon += 1
+        elif cue.style == "quote":
+            quote += 1
+    return colon > quote
+
+
+def read(lines: list[tuple[int, str]], file_name: str | None = None):
+    return NameColonReader(*text_paragraphs(lines)).read()
+
+
+def read_name_colon_cue(text: str) -> Cue | None:
+    """A cue in any of this style's shapes, or None."""
+    if match := _BARE_NOTE.match(text):
+        # `(on camera): ...` goes on in the voice of the last speaker, now so delivered.
+        return Cue("", match.group("text").strip(), "colon", qualifier_of(match.group("note")))
+    if cue := _quoted_label_cue(text):
+        return cue
+    if cue := read_cue(text):
+        return cue
+    return _mixed_case_cue(text)
+
+
+def _quoted_label_cue(text: str) -> Cue | None:
+    """`ROBERT K. LANE JR., EDITOR, "WORLD POLICY" JOURNAL: ...`: quotation marks in a title."""
+    colon = first_colon(text)
+    if colon is None or not any(mark in text[:colon] for mark in "\"“”"):
+        return None
+    label, note = split_qualifier(text[:colon])
+    bare = re.sub(r"[\"“”]", "", label).rstrip(" ,")
+    if label_shape(bare) != "cased" or not label[0].isalpha():
+        return None
+    return Cue(collapse(label.rstrip(" ,")), text[colon + 1 :].strip(), "colon", qualifier_of(note))
+
+
+def _mixed_case_cue(text: str) -> Cue | None:
+    """`Carla Benning:` or `Dana Whitfield, Former U.S. Ambassador to NATO:`."""
+    colon = first_colon(text)
+    if colon is None or colon > 160:
+        return None
+    label, note = split_qualifier(text[:colon])
+    if not label or any(char in label for char in "?!;\"“”:()"):
+        return None
+    name, comma, title = label.partition(",")
+    words = name.split()
+    if not 1 <= len(words) <= 5 or words[0] in _NOT_NAME_STARTS:
+        return None
+    if not all(_NAME_WORD.fullmatch(word) or word in _PARTICLES for word in words):
+        return None
+    if words[-1] in _PARTICLES:
+        return None
+    title_words = title.split()
+    if comma and not (
+        title_words
+        and len(title_words) <= _MAX_MIXED_TITLE_WORDS
+        and (title_words[0][0].isupper() or title_words[0][0].isdigit())
+    ):
+        return None
+    body = text[colon + 1 :].strip()
+    return Cue(collapse(label), body, "colon", qualifier_of(note), mixed=True)
+
+
+def _split_glued(text: str) -> list[str]:
+    """A paragraph holding two turns (`... ends here. SMITH: Next.`) as its turns."""
+    pieces, start = [], 0
+    for match in _GLUED_TURN.finditer(text):
+        cue = read_cue(text[match.end() :])
+        if cue is None or cue.style != "colon" or not cue.text:
+            continue
+        head = re.split(f"[{COMMAS}]", cue.label)[0].split()
+        if len(head) > _MOST_GLUED_NAME_WORDS:
+            continue
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _is_journalist_title(title: str | None) -> bool:
+    return is_journalist_title(title)
+
+
+def _is_field_title(title: str | None) -> bool:
+    return bool(title) and any(word.strip(",.") in _FIELD_WORDS for word in title.upper().split())
+
+
+class NameColonReader(CueReader):
+    style = NAME
+
+    def __init__(self, header, paragraphs: list[Timed], times, warnings):
+        glued = []
+        glued_times = []
+        for paragraph, timing in zip(paragraphs, times, strict=True):
+            for index, piece in enumerate(_split_glued(paragraph.text)):
+                glued.append(Timed(paragraph.line, piece))
+                glued_times.append(timing if index == 0 else (None, None))
+        super().__init__(header, glued, glued_times, warnings)
+        self.initials: dict[str, str] = {}
+        self.journalists: set[str] = set()  # name keys
+        self.last: Who | None = None
+        corpus = "\n".join(paragraph.text for paragraph in glued)
+        for match in re.finditer(r"\b[A-Z]{2,6}['’]s ((?:[A-Z][\w'’-]+ ?){2,3})", corpus):
+            self.journalists.add(name_key(match.group(1)))
+
+    def read_cue(self, text: str) -> Cue | None:
+        return read_name_colon_cue(text)
+
+    def _classify(self, paragraphs, times) -> list[_Paragraph]:
+        classified = super()._classify(paragraphs, times)
+        # A one-word mixed-case cue is a cue only for a name written whole elsewhere
+        # (`Benning:` after `Carla Benning:`); else it is a sentence (`Tonight: ...`).
+        known = {
+            name_key(word)
+            for paragraph in classified
+            if paragraph.cue is not None and paragraph.cue.mixed
+            for word in paragraph.cue.label.split(",")[0].split()[1:]
+        }
+        named = False  # whether a cue has named someone: a bare `(on camera):` goes on
+        for index, paragraph in enumerate(classified):
+            cue = paragraph.cue
+            if cue is None:
+                continue
+            lone = cue.mixed and "," not in cue.label and len(cue.label.split()) == 1
+            if (lone and name_key(cue.label) not in known) or (not cue.label and not named):
+                classified[index] = _Paragraph(
+                    paragraph.line, paragraph.text, None, None, paragraph.times
+                )
+            named = named or bool(cue.label)
+        return classified
+
+    # Credits
+
+    def _credit(self, signoff, lead):
+        outlet, dateline = super()._credit(signoff, lead)
+        if self.correspondent is None:
+            for paragraph in self.paragraphs:
+                cue = paragraph.cue
+                if cue is None or not cue.label:
+                    continue
+                name, _, title = cue.label.partition(",")
+                if _is_field_title(title):
+                    self.correspondent = self.names.natural_case(name.strip())
+                    self._hear(self.correspondent)
+                    outlet = outlet or next(
+                        (word for word in title.split() if label_shape(word) and len(word) <= 5
+                         and word.isupper() and word not in _FIELD_WORDS),
+                        None,
+                    )
+                    break
+        if self.correspondent:
+            self.journalists.add(name_key(self.correspondent))
+        return outlet, dateline
+
+    # People
+
+    def _identify(self, cue: Cue, line: int) -> Who:
+        who = self._who(cue, line)
+        if who.speaker is not None:
+            self.last = who
+            if _is_journalist_title(who.title):
+                self.journalists.add(name_key(who.speaker))
+        return who
+
+    def _who(self, cue: Cue, line: int) -> Who:
+        label = cue.label
+        if not label:  # a bare delivery note
+            if self.last is not None:
+                return Who(self.last.speaker, None, self.last.basis, self.last.doubt)
+            return Who(None, None, "", None)
+        upper = label.upper()
+        if upper in _FLOOR or upper in _ANNOUNCERS:
+            return Who(None, label, "")
+        if _INITIALS.fullmatch(label) and (full := self._initials_of(label)):
+            return Who(full, None, "initials")
+        if who := self._honorific(label, line):
+            return who
+        who = super()._identify(cue, line)
+        if cue.qualifier and _INITIALS.fullmatch(cue.qualifier) and who.speaker:
+            if _initials(who.speaker) == cue.qualifier:
+                self.initials[cue.qualifier] = who.speaker
+        return who
+
+    def _initials_of(self, label: str) -> str | None:
+        if label in self.initials:
+            return self.initials[label]
+        matches = [person for person in self.heard if _initials(person) == label]
+        return matches[-1] if len(matches) == 1 else None
+
+    def _honorific(self, label: str, line: int) -> Who | None:
+        if any(comma in label for comma in COMMAS):
+            return None
+        words = label.split()
+        rank = 0
+        while rank < len(words) - 1 and words[rank].upper() in _RANK_PREFIXES:
+            rank += 1
+        if len(words) - rank != 2:
+            return None
+        honorific = words[rank].upper()
+        if honorific not in _COURTESY and honorific not in _RANKS:
+            return None
+        title = None if honorific in _COURTESY else " ".join(words[: rank + 1])
+        surname = words[-1]
+        key = name_key(surname)
+        heard = [person for person in self.heard if name_key(person).split()[-1] == key]
+        if heard:
+            return Who(heard[-1], title, "surname")
+        natural = self.names.natural_case(surname)
+        if full := self.names.full_name_ending_with(natural):
+            full = self.names.natural_case(full)
+            self._hear(full)
+            return Who(full, title, "surname")
+        return Who(
+            name_case(surname) if surname.isupper() else surname,
+            title,
+            "guess",
+            f"the text gives no full name for {label!r}",
+        )
+
+    def _lone_name(self, natural: str, line: int) -> tuple[str, str]:
+        self._guessed = f"{natural!r} is a surname or initials the text never gives in full"
+        return natural, "guess"
+
+    def _may_introduce(self, who: Who) -> bool:
+        return who.speaker is not None and (who.title is None or _is_journalist_title(who.title))
+
+    # Kinds
+
+    def _is_journalist(self, who: Who) -> bool:
+        return who.speaker is not None and (
+            _is_journalist_title(who.title)
+            or name_key(who.speaker) in self.journalists
+            or (self.anchor is not None and who.speaker == self.anchor)
+        )
+
+    def _kind(self, cue: Cue, who: Who) -> str:
+        if who.speaker is None and who.title and who.title.upper() in _ANNOUNCERS:
+            return "narration"
+        if not self._is_journalist(who):
+            if cue.qualifier == VOICE_OVER and who.speaker is not None:
+                return "narration"
+            return "soundbite"
+        if cue.qualifier == ON_CAMERA and (
+            self._is_correspondent(who.speaker) or _is_field_title(who.title)
+        ):
+            return "standup"
+        return "narration"
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.replace("-", " ").split() if word[0].isalpha()).upper()
+
