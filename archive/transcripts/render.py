@@ -5,6 +5,7 @@ import json
 from .header import duration_to_text
 from .model import Parse, ParsedSegment, TranscriptError
 from .parser import parse as parse_text
+from .timecodes import timecode_text
 
 
 def render(parse: Parse) -> str:
@@ -17,6 +18,7 @@ def render(parse: Parse) -> str:
     - soundbite: `NAME, TITLE "words"` (or `NAME "words"`);
     - standup: `NAME PLACE "words"`, or `NAME (on camera): words` without a place;
     - signoff: its own paragraph, last; direction: `(WORDS)`.
+    A timed segment's paragraph opens with its timecode, `[H:MM:SS.mmm --> H:MM:SS.mmm]`.
     The cue's name is the speaker's in capitals; the parser recovers its natural case
     from the mixed-case mentions that the segments' words keep.
 
@@ -77,7 +79,17 @@ def _first_mismatch(text: str, expected: Parse, head_lines: int) -> int | None:
 def _forms(
     segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
 ) -> list[str]:
-    """The ways to write `segment`, the most natural first."""
+    """The ways to write `segment`, the most natural first, after its timecode if it has one."""
+    forms = _untimed_forms(segment, previous, following)
+    if segment.start_seconds is None:
+        return forms
+    stamp = timecode_text(segment.start_seconds, segment.end_seconds)
+    return [f"{stamp} {form}" for form in forms]
+
+
+def _untimed_forms(
+    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+) -> list[str]:
     kind, speaker, title, words = segment.kind, segment.speaker, segment.speaker_title, segment.text
     if kind == "direction":
         return [f"({words})"]

@@ -52,6 +52,7 @@ _INITIALS = re.compile(r"[A-Z]{2,4}")
 _BARE_NOTE = re.compile(r"\((?P<note>[A-Za-z][A-Za-z /-]{1,30})\):\s*(?P<text>.*)", re.DOTALL)
 # A mixed-case name word: Carla, O'Brien, McAllister, K., Jr.; or a particle.
 _NAME_WORD = re.compile(r"[A-Z](?=[\w'’.-]*[a-z])[\w'’.-]*|[A-Z]\.?")
+_CAPITALS_WORD = re.compile(r"[A-Z][\w'’.-]*")
 _PARTICLES = frozenset(words_of("al bin da de del der di du el la le van von"))
 _NOT_NAME_STARTS = frozenset(
     words_of(
@@ -77,7 +78,7 @@ def detect(lines: list[tuple[int, str]]) -> bool:
         cue = read_name_colon_cue(text)
         if cue is None:
             continue
-        if cue.style == "colon" and cue.label and not cue.mixed:
+        if cue.style == "colon" and cue.label and (not cue.mixed or "," in cue.label):
             colon += 1
         elif cue.style == "quote":
             quote += 1
@@ -124,7 +125,9 @@ def _mixed_case_cue(text: str) -> Cue | None:
     words = name.split()
     if not 1 <= len(words) <= 5 or words[0] in _NOT_NAME_STARTS:
         return None
-    if not all(_NAME_WORD.fullmatch(word) or word in _PARTICLES for word in words):
+    # Without a title in small letters, a name in capitals is the plain cue's business.
+    name_word = _CAPITALS_WORD if comma else _NAME_WORD
+    if not all(name_word.fullmatch(word) or word in _PARTICLES for word in words):
         return None
     if words[-1] in _PARTICLES:
         return None
