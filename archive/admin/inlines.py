@@ -27,8 +27,9 @@ def quote_this_link(segment):
 class SegmentInline(admin.TabularInline):
     model = Segment
     form = SegmentInlineForm
-    fields = ["order", "kind", "speaker", "speaker_title", "text", "quote_this"]
-    readonly_fields = ["quote_this"]
+    fields = ["order", "kind", "speaker", "speaker_title", "text", "needs_review",
+              "speaker_confirmed", "quote_this"]  # fmt: skip
+    readonly_fields = ["needs_review", "quote_this"]
     autocomplete_fields = ["speaker"]
     extra = 0
     classes = ["segment-inline"]

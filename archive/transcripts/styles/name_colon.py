@@ -125,8 +125,10 @@ def _mixed_case_cue(text: str) -> Cue | None:
     words = name.split()
     if not 1 <= len(words) <= 5 or words[0] in _NOT_NAME_STARTS:
         return None
-    # Without a title in small letters, a name in capitals is the plain cue's business.
-    name_word = _CAPITALS_WORD if comma else _NAME_WORD
+    # A name in capitals is a cue of this kind only before a title in small letters
+    # (`LI MEIHUA, Xinhua correspondent:`); otherwise every word is written in mixed case.
+    capitals = comma and name.isupper() and any(char.islower() for char in title)
+    name_word = _CAPITALS_WORD if capitals else _NAME_WORD
     if not all(name_word.fullmatch(word) or word in _PARTICLES for word in words):
         return None
     if words[-1] in _PARTICLES:
@@ -301,6 +303,11 @@ class NameColonReader(CueReader):
     def _lone_name(self, natural: str, line: int) -> tuple[str, str]:
         self._guessed = f"{natural!r} is a surname or initials the text never gives in full"
         return natural, "guess"
+
+    @staticmethod
+    def _may_toss(paragraph: _Paragraph, first: bool) -> bool:
+        """Only the studio tosses: uncued words, or a journalist's (a title says so)."""
+        return CueReader._may_toss(paragraph, first=False)
 
     def _may_introduce(self, who: Who) -> bool:
         return who.speaker is not None and (who.title is None or _is_journalist_title(who.title))
