@@ -107,9 +107,9 @@ def publish_blockers(report):
 
 def check_publishable(report, before, after):
     """Refuse, as a ValidationError, a move into *published* that publish_blockers forbids."""
-    if after.status == ReportStatus.PUBLISHED and before.status != ReportStatus.PUBLISHED:
-        if blockers := publish_blockers(report):
-            raise ValidationError(" ".join(blockers))
+    going_live = after.status == ReportStatus.PUBLISHED != before.status
+    if going_live and (blockers := publish_blockers(report)):
+        raise ValidationError(" ".join(blockers))
 
 
 def _move(report, user, after):

@@ -40,7 +40,9 @@ _NOT_OWNERS = frozenset(words_of("here there that it what who let he she"))
 # "He is in Kyiv.": where the correspondent just named is.
 _IS_IN = re.compile(r"\b(?:he|she|they)\s+(?:is|are)\s+(?:now\s+|live\s+)?in\s+(?P<place>.+)", re.I)
 _LEAD_IN_WORDS = frozenset(
-    words_of("a an and as but here meanwhile now our so the then this today tonight well")
+    words_of(
+        "a an and as but here here's here’s meanwhile now our so the then this today tonight well"
+    )
 )
 
 

@@ -75,7 +75,8 @@ def read_header(lines: list[tuple[int, str]]) -> tuple[Header, list[tuple[int, s
 
 
 def _looks_like_duration(value: str) -> bool:
-    return ":" in value and set(value) <= _DURATION_CHARACTERS
+    # Three colons is a timecode with frames (00:02:41:07), never a duration.
+    return ":" in value and value.count(":") <= 2 and set(value) <= _DURATION_CHARACTERS
 
 
 def _read_topics(value: str, number: int, warnings: list[str]) -> list[str]:

@@ -55,5 +55,3 @@ def parse(text: str, name: str | None = None) -> Parse:
     """Parse decoded transcript text. Raises TranscriptError, and nothing else."""
     lines = numbered_lines(text)
     return styles.detect(lines).read(lines, name)
-
-

@@ -85,6 +85,9 @@ _NOBODY = Who(None, None, "")
 
 class CueReader:
     style = "package"
+    # Whether an anchor's cued intro goes on in the uncued paragraphs after it, as a
+    # `NAME:` transcript means; in a package, the report follows a one-paragraph intro.
+    intro_goes_on = False
 
     def __init__(
         self,
@@ -251,7 +254,7 @@ class CueReader:
                 if not cue.text:
                     return _Voice("intro", who, who.title)
                 self._add("intro", who, who.title, cue.text, line)
-                return None
+                return _Voice("intro", who) if self.intro_goes_on else None
         self.warnings.append(f"line {line}: the report has no intro; it opens with a cue")
         return self._read_cued(cue, who or self._identify(cue, line), line)
 
@@ -265,7 +268,7 @@ class CueReader:
         if cue is None:
             if voice is not None:
                 self._add(voice.kind, voice.who, voice.speaker_title, text, line)
-                if voice.kind == "intro":
+                if voice.kind == "intro" and not self.intro_goes_on:
                     return None
                 return dataclasses.replace(voice, speaker_title=None)
             if self.correspondent and (standup := read_bare_standup(text, self.correspondent)):
@@ -347,6 +350,8 @@ class CueReader:
     def _identify(self, cue: Cue, line: int) -> Who:
         """Split a cue label into the speaker in natural case and the title as broadcast."""
         label = cue.label
+        if label.upper() in FLOOR:
+            return Who(None, label, "")  # a question from the floor is nobody's to quote
         comma = min((label.find(c) for c in COMMAS if c in label), default=-1)
         head = label if comma == -1 else label[:comma]
         after_comma = "" if comma == -1 else label[comma + 1 :]
@@ -426,7 +431,7 @@ class CueReader:
         if len(name.split()) != 1:
             return natural, "cue"
         key = name_key(name)
-        matches = [person for person in self.heard if name_key(person).split()[-1] == key]
+        matches = [person for person in self.heard if surname_key(person) == key]
         if matches:
             if len(matches) > 1:
                 self.warnings.append(
@@ -443,6 +448,19 @@ class CueReader:
     def _lone_name(self, natural: str, line: int) -> tuple[str, str]:
         """A one-word name the text says no more about: in a package, a first name."""
         return natural, "cue"
+
+
+# Cues for a question from the floor: a role, never a person called "Question".
+FLOOR = frozenset(words_of("QUESTION Q QUESTIONER"))
+_NAME_SUFFIXES = frozenset(words_of("jr jr. sr sr. ii iii iv"))
+
+
+def surname_key(name: str) -> str:
+    """The key of a full name's surname: Robert K. Lane Jr. -> lane."""
+    words = name_key(name).split()
+    while len(words) > 1 and words[-1].strip(",") in _NAME_SUFFIXES:
+        words.pop()
+    return words[-1].strip(",") if words else ""
 
 
 def is_journalist_title(title: str | None) -> bool:

@@ -120,7 +120,9 @@ def _seconds(timed: list[Timed], warnings: list[str]) -> list[tuple[float | None
     for paragraph in timed:
         start, end = since_origin(paragraph.start), since_origin(paragraph.end)
         if start is not None and end is not None and end < start:
-            warnings.append(f"line {paragraph.line}: the timecode ends before it starts; end left out")
+            warnings.append(
+                f"line {paragraph.line}: the timecode ends before it starts; end left out"
+            )
             end = None
         times.append((start, end))
     return times

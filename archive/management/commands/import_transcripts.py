@@ -1,6 +1,7 @@
 import json
 import sys
 import traceback
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
@@ -32,6 +33,28 @@ def worker_count(value):
 
 def first_line(error):
     return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
+
+
+def describe_parse(path, parse):
+    """What importing ``parse`` would do, for an editor: style, speakers, kinds, warnings."""
+    lines = [f"{path}: {parse.style} style, {len(parse.segments)} segments"]
+    kinds = Counter(segment.kind for segment in parse.segments)
+    lines.append("  segments: " + ", ".join(f"{kinds[kind]} {kind}" for kind in sorted(kinds)))
+    titles = {}
+    for segment in parse.segments:
+        if segment.speaker:
+            titles.setdefault(segment.speaker, set())
+            if segment.speaker_title:
+                titles[segment.speaker].add(segment.speaker_title)
+    lines.append(f"  speakers ({len(titles)}):")
+    for speaker, captions in titles.items():
+        caption = f" — {'; '.join(sorted(captions))}" if captions else ""
+        lines.append(f"    {speaker}{caption}")
+    unsure = sum(1 for segment in parse.segments if segment.needs_review)
+    if unsure:
+        lines.append(f"  {unsure} segments need review: they get no quote and hold publishing")
+    lines.extend(f"  warning: {warning}" for warning in parse.warnings)
+    return "\n".join(lines)
 
 
 class Command(BaseCommand):
@@ -125,6 +148,7 @@ class Command(BaseCommand):
         for path, parse in parsed:
             count += 1
             if format != "json":
+                self.stdout.write(describe_parse(path, parse))
                 continue
             text = json.dumps(parse.as_dict(file=path), ensure_ascii=False, indent=2)
             if as_list:

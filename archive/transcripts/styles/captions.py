@@ -59,20 +59,25 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
         if not text:
             continue
         speaker, speaker_title = _split_label(label)
-        if speaker and correspondent is None and is_journalist_title(speaker_title):
-            if any(word in speaker_title.upper() for word in ("CORRESPONDENT", "REPORTER")):
-                correspondent = speaker
+        field = ("CORRESPONDENT", "REPORTER")
+        reporting = speaker and is_journalist_title(speaker_title)
+        if reporting and correspondent is None and any(w in speaker_title.upper() for w in field):
+            correspondent = speaker
         if not segments and speaker is None:
             kind = "intro"
-        elif speaker is not None and is_journalist_title(speaker_title):
-            kind = "narration"
-        elif speaker is None:
+        elif speaker is not None and is_journalist_title(speaker_title) or speaker is None:
             kind = "narration"
         else:
             kind = "soundbite"
         segments.append(
             ParsedSegment(
-                kind, speaker, speaker_title, text, line, start, end,
+                kind,
+                speaker,
+                speaker_title,
+                text,
+                line,
+                start,
+                end,
                 speaker_basis=basis if speaker else "",
             )
         )
@@ -100,8 +105,15 @@ def _read_cues(lines):
     while index < len(lines):
         line, text = lines[index]
         if text.startswith("NOTE"):
-            if title is None and (match := _NOTE_TITLE.fullmatch(text)):
-                title = match.group("title").strip()
+            # A NOTE block runs to the next blank line; its first words may be the title.
+            block = [text[4:].strip()]
+            while index + 1 < len(lines) and lines[index + 1][0] == lines[index][0] + 1:
+                index += 1
+                block.append(lines[index][1])
+            words = " ".join(" ".join(block).split())
+            if title is None and words:
+                match = _NOTE_TITLE.fullmatch(f"NOTE {words}")
+                title = match.group("title").strip() if match else words
             index += 1
             continue
         timing = _TIMING.fullmatch(text)
@@ -113,8 +125,9 @@ def _read_cues(lines):
             if text.startswith(("STYLE", "REGION")):
                 index += 1
                 continue
-            raise TranscriptError(f"expected a cue timing (00:00:01.000 --> ...), not {text[:40]!r}",
-                                  line)
+            raise TranscriptError(
+                f"expected a cue timing (00:00:01.000 --> ...), not {text[:40]!r}", line
+            )
         start, end = _seconds(timing, "a"), _seconds(timing, "b")
         if end < start:
             raise TranscriptError("the cue ends before it starts", line)
@@ -153,10 +166,9 @@ def _speaker_of(text: str):
         # The same tag on the next cue is the same speaker going on: no change.
         return voice.group("name").strip(), "voice_tag", _TAG.sub("", text).strip(), False
     text = _TAG.sub("", text).strip()
-    if change := _CHANGE.match(text):
-        if change.group(0):
-            label = change.group("label")
-            return (label.strip() if label else None), "cue", text[change.end() :].strip(), True
+    if (change := _CHANGE.match(text)) and change.group(0):
+        label = change.group("label")
+        return (label.strip() if label else None), "cue", text[change.end() :].strip(), True
     return None, "", text, False
 
 

@@ -25,16 +25,15 @@ from ..cues import (
 )
 from ..names import name_key
 from ..paragraphs import text_paragraphs
-from ..reader import CueReader, Who, _Paragraph, is_journalist_title
+from ..reader import FLOOR, CueReader, Who, _Paragraph, is_journalist_title, surname_key
 from ..timecodes import Timed
-from ..titles import name_case, words_of
+from ..titles import name_case, title_start, words_of
 
 NAME = "name-colon"
 
 # Of those, the ones that go to the field: their turn on camera is a stand-up.
 _FIELD_WORDS = frozenset(words_of("BYLINE CORRESPONDENT REPORTER"))
 # Cues that are a role, never a person: the words are nobody's to quote.
-_FLOOR = frozenset(words_of("QUESTION Q QUESTIONER"))
 _ANNOUNCERS = frozenset(words_of("ANNOUNCER NARRATOR"))
 # Honorifics that stand before a surname; the titled ones are kept as the caption.
 _COURTESY = frozenset(words_of("MR MR. MRS MRS. MS MS. MISS DR DR. PROF PROF."))
@@ -64,9 +63,12 @@ _NOT_NAME_STARTS = frozenset(
     )
 )
 _MAX_MIXED_TITLE_WORDS = 14
+# An outlet's call letters in a caption: CNN, NPR, PBS, WNX, BBC (no vowels-only words).
+_OUTLET = re.compile(r"[A-Z]{2,5}")
 # Two turns glued in one paragraph: a sentence ends, and a capitals cue follows.
 _GLUED_TURN = re.compile(
-    r"(?<=[.?!\"”’)])\s+(?=[A-Z][A-Z.'’\- ]{1,60}(?:,[^:]{1,120})?(?:\s*\([^()]{1,30}\))?:\s)"
+    r"(?:(?<=[.?!])|(?<=[.?!][\"”’)]))\s+"
+    r"(?=[A-Z][A-Z.'’\- ]{1,60}(?:,[^:]{1,120})?(?:\s*\([^()]{1,30}\))?:\s)"
 )
 _MOST_GLUED_NAME_WORDS = 5
 
@@ -104,7 +106,7 @@ def read_name_colon_cue(text: str) -> Cue | None:
 def _quoted_label_cue(text: str) -> Cue | None:
     """`ROBERT K. LANE JR., EDITOR, "WORLD POLICY" JOURNAL: ...`: quotation marks in a title."""
     colon = first_colon(text)
-    if colon is None or not any(mark in text[:colon] for mark in "\"“”"):
+    if colon is None or not any(mark in text[:colon] for mark in '"“”'):
         return None
     label, note = split_qualifier(text[:colon])
     bare = re.sub(r"[\"“”]", "", label).rstrip(" ,")
@@ -119,7 +121,7 @@ def _mixed_case_cue(text: str) -> Cue | None:
     if colon is None or colon > 160:
         return None
     label, note = split_qualifier(text[:colon])
-    if not label or any(char in label for char in "?!;\"“”:()"):
+    if not label or any(char in label for char in '?!;"“”:()'):
         return None
     name, comma, title = label.partition(",")
     words = name.split()
@@ -170,6 +172,7 @@ def _is_field_title(title: str | None) -> bool:
 
 class NameColonReader(CueReader):
     style = NAME
+    intro_goes_on = True
 
     def __init__(self, header, paragraphs: list[Timed], times, warnings):
         glued = []
@@ -209,7 +212,7 @@ class NameColonReader(CueReader):
                 classified[index] = _Paragraph(
                     paragraph.line, paragraph.text, None, None, paragraph.times
                 )
-            named = named or bool(cue.label)
+            named = named or bool(cue.label and title_start(cue.label.split()) != 0)
         return classified
 
     # Credits
@@ -226,13 +229,26 @@ class NameColonReader(CueReader):
                     self.correspondent = self.names.natural_case(name.strip())
                     self._hear(self.correspondent)
                     outlet = outlet or next(
-                        (word for word in title.split() if label_shape(word) and len(word) <= 5
-                         and word.isupper() and word not in _FIELD_WORDS),
+                        (
+                            word
+                            for word in title.split()
+                            if label_shape(word)
+                            and len(word) <= 5
+                            and word.isupper()
+                            and word not in _FIELD_WORDS
+                        ),
                         None,
                     )
                     break
         if self.correspondent:
             self.journalists.add(name_key(self.correspondent))
+        if outlet is None:  # "WNX ANCHOR", "CNN CORRESPONDENT": the outlet in a caption
+            for paragraph in self.paragraphs:
+                title = paragraph.cue.label.partition(",")[2] if paragraph.cue else ""
+                if _is_journalist_title(title):
+                    outlet = next((w for w in title.split() if _OUTLET.fullmatch(w)), None)
+                    if outlet:
+                        break
         return outlet, dateline
 
     # People
@@ -248,20 +264,23 @@ class NameColonReader(CueReader):
     def _who(self, cue: Cue, line: int) -> Who:
         label = cue.label
         if not label:  # a bare delivery note
+            # `(on camera):` goes back to the correspondent after a bite in the package.
+            if cue.qualifier in (ON_CAMERA, VOICE_OVER) and self.correspondent:
+                return Who(self.correspondent, None, "context")
             if self.last is not None:
                 return Who(self.last.speaker, None, self.last.basis, self.last.doubt)
             return Who(None, None, "", None)
         upper = label.upper()
-        if upper in _FLOOR or upper in _ANNOUNCERS:
+        if upper in FLOOR or upper in _ANNOUNCERS:
             return Who(None, label, "")
         if _INITIALS.fullmatch(label) and (full := self._initials_of(label)):
             return Who(full, None, "initials")
         if who := self._honorific(label, line):
             return who
         who = super()._identify(cue, line)
-        if cue.qualifier and _INITIALS.fullmatch(cue.qualifier) and who.speaker:
-            if _initials(who.speaker) == cue.qualifier:
-                self.initials[cue.qualifier] = who.speaker
+        initials = cue.qualifier if cue.qualifier and _INITIALS.fullmatch(cue.qualifier) else None
+        if initials and who.speaker and _initials(who.speaker) == initials:
+            self.initials[initials] = who.speaker
         return who
 
     def _initials_of(self, label: str) -> str | None:
@@ -285,7 +304,7 @@ class NameColonReader(CueReader):
         title = None if honorific in _COURTESY else " ".join(words[: rank + 1])
         surname = words[-1]
         key = name_key(surname)
-        heard = [person for person in self.heard if name_key(person).split()[-1] == key]
+        heard = [person for person in self.heard if surname_key(person) == key]
         if heard:
             return Who(heard[-1], title, "surname")
         natural = self.names.natural_case(surname)
@@ -310,7 +329,10 @@ class NameColonReader(CueReader):
         return CueReader._may_toss(paragraph, first=False)
 
     def _may_introduce(self, who: Who) -> bool:
-        return who.speaker is not None and (who.title is None or _is_journalist_title(who.title))
+        """A journalist, or a name cued plainly; never a briefer (`MR HALVERSON:`)."""
+        if who.speaker is None or who.doubt is not None:
+            return False
+        return _is_journalist_title(who.title) or (who.title is None and who.basis == "cue")
 
     # Kinds
 
@@ -337,4 +359,3 @@ class NameColonReader(CueReader):
 
 def _initials(name: str) -> str:
     return "".join(word[0] for word in name.replace("-", " ").split() if word[0].isalpha()).upper()
-

@@ -14,7 +14,6 @@ from ..header import parse_duration
 from ..model import Parse, ParsedSegment, TranscriptError
 from ..names import Names
 from ..paragraphs import text_paragraphs
-from ..reader import is_journalist_title
 from ..timecodes import Timed
 from ..titles import name_case
 
@@ -26,11 +25,39 @@ _STUDIO = frozenset({"INTRO", "ANCHOR", "HOST", "ANCHOR INTRO", "LEAD"})
 _NARRATION = frozenset({"NARRATOR", "NARRATION", "REPORTER", "VO", "TRACK"})
 # Marks that are production notes even with a comma or a colon in them.
 _NOTES = frozenset(
-    """
-    BANNER BLOCK CAMERA EDITOR GFX GRAPHIC LOWER THIRD MAP NATS NAT MUSIC PKG POPUP POP-UP
-    PRODUCER REPORTER SOT SOURCE TOPIC TRT VIDEO ANIMATION OPEN CLOSE BREAK MAIN SUB
-    """.split()
+    [
+        "BANNER",
+        "BLOCK",
+        "CAMERA",
+        "EDITOR",
+        "GFX",
+        "GRAPHIC",
+        "LOWER",
+        "THIRD",
+        "MAP",
+        "NATS",
+        "NAT",
+        "MUSIC",
+        "PKG",
+        "POPUP",
+        "POP-UP",
+        "PRODUCER",
+        "REPORTER",
+        "SOT",
+        "SOURCE",
+        "TOPIC",
+        "TRT",
+        "VIDEO",
+        "ANIMATION",
+        "OPEN",
+        "CLOSE",
+        "BREAK",
+        "MAIN",
+        "SUB",
+    ]
 )
+# Marks after which the words are a banner on screen or natural sound, not speech.
+_SHOWN_OR_HEARD = frozenset({"BANNER", "NATS", "NAT", "MUSIC", "POPUP BANNER", "POP-UP BANNER"})
 _DELIVERY = re.compile(r"\s+[-–]\s+(?P<note>[A-Z ]+(?:IN [A-Z]+)?)$")
 
 
@@ -61,8 +88,9 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
         text, line = paragraph.text, paragraph.line
         mark = _MARK.fullmatch(text)
         if mark is None and _INSTRUCTION.fullmatch(text):
-            segments.append(ParsedSegment("direction", None, None, text[2:-2].strip(), line,
-                                          start, end))
+            segments.append(
+                ParsedSegment("direction", None, None, text[2:-2].strip(), line, start, end)
+            )
             continue
         if mark is not None:
             inner = " ".join(mark.group("inner").split())
@@ -70,6 +98,9 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
             kind_voice = _voice_of(inner, correspondent, names)
             if kind_voice is None:
                 segments.append(ParsedSegment("direction", None, None, inner, line, start, end))
+                if inner.split(":")[0].strip().upper() in _SHOWN_OR_HEARD:
+                    # What follows is on screen or natural sound, not the script's speakers.
+                    voice = ("direction", None, None, "")
                 continue
             voice = kind_voice
             if not spoken:
@@ -82,7 +113,13 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
                 speaker, basis = correspondent, "context"
         segments.append(
             ParsedSegment(
-                kind, speaker, title, text, line, start, end,
+                kind,
+                speaker,
+                title,
+                text,
+                line,
+                start,
+                end,
                 speaker_basis=basis if speaker else "",
             )
         )
@@ -135,6 +172,4 @@ def _voice_of(inner: str, correspondent: str | None, names: Names):
         name = names.natural_case(name) if names.mention(name) else name_case(name)
     if correspondent and name == correspondent:
         return ("standup", name, title, "cue")
-    if is_journalist_title(title):
-        return ("narration", name, title, "cue")
     return ("soundbite", name, title, "cue")

@@ -39,9 +39,7 @@ _CORRESPONDENT_AT = re.compile(
 
 
 def detect(lines: list[tuple[int, str]]) -> bool:
-    return any(
-        text.rstrip(":").upper() in _SECTIONS or _is_cue_line(text) for _, text in lines[1:]
-    )
+    return any(text.rstrip(":").upper() in _SECTIONS or _is_cue_line(text) for _, text in lines[1:])
 
 
 def _is_cue_line(text: str) -> bool:
@@ -69,8 +67,15 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
                 warnings.append(f"line {line}: {doubt}; the segment needs review")
             segments.append(
                 ParsedSegment(
-                    kind, speaker, title, words, line, start, end,
-                    speaker_basis=basis if speaker else "", needs_review=doubt is not None,
+                    kind,
+                    speaker,
+                    title,
+                    words,
+                    line,
+                    start,
+                    end,
+                    speaker_basis=basis if speaker else "",
+                    needs_review=doubt is not None,
                 )
             )
             start = end = None
@@ -187,4 +192,3 @@ def _place(value: str) -> str:
     city, _, rest = first.partition(",")
     city = caption_case(city.strip()) if city.isupper() else city.strip()
     return city if not rest else f"{city}, {rest.strip()}"
-
