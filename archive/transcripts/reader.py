@@ -28,9 +28,8 @@ from .titles import is_job_word, title_start, words_of
 # Longer than this, a name taken from a cue without a comma is more likely a name and
 # the start of an unknown title ("GORDON PELLETIER HARLOW SPRINGS COUNCIL MEMBER").
 _LONGEST_UNCONFIRMED_NAME = 3
-# How many of the last spoken paragraphs may hold the sign-off, and of the first the lead.
+# How many of the last spoken paragraphs may hold the sign-off.
 _SIGNOFF_REACH = 3
-_LEAD_REACH = 6
 # Title words that make a speaker one of the programme's own journalists.
 _JOURNALIST_WORDS = frozenset(
     words_of("ANCHOR BYLINE CO-HOST CORRESPONDENT HOST NEWSREADER PRESENTER REPORTER")
@@ -184,33 +183,13 @@ class CueReader:
         return None, None
 
     def _find_lead(self, speech: list[_Paragraph]) -> Lead:
-        """The toss naming the correspondent: in the opening paragraphs, or after a break."""
-        after_break = False
-        for position, paragraph in enumerate(self.paragraphs):
-            if paragraph.direction is not None:
-                after_break = True
-                continue
-            if (position < _LEAD_REACH or after_break) and paragraph.body:
-                if not self._may_toss(paragraph, paragraph is speech[0]):
-                    if paragraph is speech[0]:
-                        return Lead()  # a report that opens with a sound bite has no lead
-                    continue
-                lead = read_lead(paragraph.body)
-                if lead.correspondent:
-                    return lead
-            after_break = False
+        """The lead in the intro: the first paragraph with words, unless a bite opens."""
+        for paragraph in speech:
+            if paragraph.cue is not None and paragraph.cue.style != "colon":
+                return Lead()
+            if paragraph.body:  # else a cue alone on its line: the intro follows
+                return read_lead(paragraph.body)
         return Lead()
-
-    @staticmethod
-    def _may_toss(paragraph: _Paragraph, first: bool) -> bool:
-        """Whether a paragraph is the studio's: uncued, or cued to one of its journalists."""
-        cue = paragraph.cue
-        if cue is None:
-            return True
-        if cue.style != "colon":
-            return False
-        title = cue.label.partition(",")[2] if "," in cue.label else None
-        return first or cue.qualifier == VOICE_OVER or is_journalist_title(title)
 
     def _credit(self, signoff: SignOff | None, lead: Lead) -> tuple[str | None, str | None]:
         """Settle the correspondent; return (outlet, dateline). The sign-off outranks the lead."""

@@ -29,9 +29,31 @@ def render(parse: Parse) -> str:
     head = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
     if parse.duration_seconds is not None:
         head.append(duration_to_text(parse.duration_seconds))
+    # Two dialects: the package's `NAME "..."` bites, or `NAME:` turns throughout, which
+    # the reader of the name-colon style takes. The parse's own style goes first; the
+    # other is the fallback when the first does not read back as the same report.
+    dialects = [False, True] if parse.style == "package" else [True, False]
+    texts = [_render(parse, head, colon_first) for colon_first in dialects]
+    return next((text for text in texts if _reads_back(text, parse)), texts[0])
+
+
+def _reads_back(text: str, parse: Parse) -> bool:
+    try:
+        return parse_text(text) == parse
+    except TranscriptError:
+        return False
+
+
+def _render(parse: Parse, head: list[str], colon_first: bool) -> str:
     segments = parse.segments
     options = [
-        _forms(segment, segments[index - 1] if index else None, _next(segments, index))
+        _forms(
+            segment,
+            segments[index - 1] if index else None,
+            _next(segments, index),
+            colon_first,
+            parse.correspondent,
+        )  # fmt: skip
         for index, segment in enumerate(segments)
     ]
     choices = [0] * len(segments)
@@ -77,10 +99,14 @@ def _first_mismatch(text: str, expected: Parse, head_lines: int) -> int | None:
 
 
 def _forms(
-    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+    segment: ParsedSegment,
+    previous: ParsedSegment | None,
+    following: ParsedSegment | None,
+    colon_first: bool,
+    correspondent: str | None,
 ) -> list[str]:
     """The ways to write `segment`, the most natural first, after its timecode if it has one."""
-    forms = _untimed_forms(segment, previous, following)
+    forms = _untimed_forms(segment, previous, following, colon_first, correspondent)
     if segment.start_seconds is None:
         return forms
     stamp = timecode_text(segment.start_seconds, segment.end_seconds)
@@ -88,7 +114,11 @@ def _forms(
 
 
 def _untimed_forms(
-    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+    segment: ParsedSegment,
+    previous: ParsedSegment | None,
+    following: ParsedSegment | None,
+    colon_first: bool,
+    correspondent: str | None,
 ) -> list[str]:
     kind, speaker, title, words = segment.kind, segment.speaker, segment.speaker_title, segment.text
     if kind == "direction":
@@ -114,17 +144,25 @@ def _untimed_forms(
             quoted = [f'{label} "{words}"', f'{spaced} "{words}"']
             cued = [f"{label}: {words}", f"{label} (on camera): {words}"]
 
+    if speaker and speaker != name and any(char.islower() for char in speaker):
+        # As written (`Carla Benning:`): a name whose case no mention in the words keeps.
+        as_written = ", ".join(part for part in (speaker, title) if part)
+        cued.append(f"{as_written}: {words}")
     if previous is not None and (previous.kind, previous.speaker) == (kind, speaker) and not title:
         forms = plain + quoted + cued
     elif kind in ("intro", "narration") and not title:
         forms = plain + cued
+    elif colon_first:
+        forms = cued + quoted + plain
     else:
         forms = quoted + cued + plain
     if (
         following is not None
         and (following.kind, following.speaker) == (kind, speaker)
         and following.speaker_title is None
+        and not (kind == "narration" and speaker == correspondent)
     ):
-        # Only after a `NAME:` cue does a bare paragraph go on in the same voice.
+        # Only after a `NAME:` cue does a bare paragraph go on in the same voice; the
+        # correspondent's narration goes on uncued in any case.
         forms = cued + forms
     return list(dict.fromkeys(forms))

@@ -11,6 +11,7 @@ is nobody's. The programme's own journalists narrate; everyone else is a sound b
 
 import re
 
+from ..credits import Lead, read_lead
 from ..cues import (
     COMMAS,
     ON_CAMERA,
@@ -50,8 +51,8 @@ _RANK_PREFIXES = frozenset(words_of("ASSISTANT DEPUTY FOREIGN PRIME UNDER VICE")
 _INITIALS = re.compile(r"[A-Z]{2,4}")
 _BARE_NOTE = re.compile(r"\((?P<note>[A-Za-z][A-Za-z /-]{1,30})\):\s*(?P<text>.*)", re.DOTALL)
 # A mixed-case name word: Carla, O'Brien, McAllister, K., Jr.; or a particle.
-_NAME_WORD = re.compile(r"[A-Z](?=[\w'’.-]*[a-z])[\w'’.-]*|[A-Z]\.?")
-_CAPITALS_WORD = re.compile(r"[A-Z][\w'’.-]*")
+_NAME_WORD = re.compile(r"[A-Z](?=[\w'’-]*[a-z])[\w'’-]*|[A-Z]\.?|Jr\.|Sr\.")
+_CAPITALS_WORD = re.compile(r"[A-Z][\w'’-]*|[A-Z]\.|JR\.|SR\.")
 _PARTICLES = frozenset(words_of("al bin da de del der di du el la le van von"))
 _NOT_NAME_STARTS = frozenset(
     words_of(
@@ -71,6 +72,8 @@ _GLUED_TURN = re.compile(
     r"(?=[A-Z][A-Z.'’\- ]{1,60}(?:,[^:]{1,120})?(?:\s*\([^()]{1,30}\))?:\s)"
 )
 _MOST_GLUED_NAME_WORDS = 5
+# How many opening paragraphs may hold the toss that names the correspondent.
+_LEAD_REACH = 6
 
 
 def detect(lines: list[tuple[int, str]]) -> bool:
@@ -150,6 +153,10 @@ def _split_glued(text: str) -> list[str]:
     """A paragraph holding two turns (`... ends here. SMITH: Next.`) as its turns."""
     pieces, start = [], 0
     for match in _GLUED_TURN.finditer(text):
+        before = text[start : match.start()].split()
+        # A sentence ended: its last word is in small letters (not `MR.` or `U.S.`).
+        if len(before) < 2 or not any(char.islower() for char in before[-1]):
+            continue
         cue = read_cue(text[match.end() :])
         if cue is None or cue.style != "colon" or not cue.text:
             continue
@@ -174,7 +181,10 @@ class NameColonReader(CueReader):
     style = NAME
     intro_goes_on = True
 
+    field_reporter: str | None = None  # set for a second reading, see read()
+
     def __init__(self, header, paragraphs: list[Timed], times, warnings):
+        self._source = (header, paragraphs, times, list(warnings))
         glued = []
         glued_times = []
         for paragraph, timing in zip(paragraphs, times, strict=True):
@@ -212,44 +222,86 @@ class NameColonReader(CueReader):
                 classified[index] = _Paragraph(
                     paragraph.line, paragraph.text, None, None, paragraph.times
                 )
+                continue
             named = named or bool(cue.label and title_start(cue.label.split()) != 0)
         return classified
 
     # Credits
 
+    def _find_lead(self, speech: list[_Paragraph]) -> Lead:
+        """The toss naming the correspondent: in the opening paragraphs, or after a break."""
+        after_break = False
+        speaking = None  # the last cue: uncued paragraphs go on in its voice
+        for position, paragraph in enumerate(self.paragraphs):
+            if paragraph.direction is not None:
+                after_break, speaking = True, None
+                continue
+            if paragraph.cue is not None:
+                speaking = paragraph
+            cued = speaking or paragraph
+            if (position < _LEAD_REACH or after_break) and paragraph.body:
+                if not self._may_toss(cued):
+                    if paragraph is speech[0]:
+                        return Lead()  # a report that opens with a sound bite has no lead
+                    continue
+                lead = read_lead(paragraph.body)
+                if lead.correspondent:
+                    return lead
+            after_break = False
+        return Lead()
+
+    @staticmethod
+    def _may_toss(paragraph: _Paragraph) -> bool:
+        """Only the studio tosses: uncued words, or a journalist's (a title says so)."""
+        cue = paragraph.cue
+        if cue is None:
+            return True
+        title = cue.label.partition(",")[2] if "," in cue.label else None
+        return cue.qualifier == VOICE_OVER or is_journalist_title(title)
+
     def _credit(self, signoff, lead):
         outlet, dateline = super()._credit(signoff, lead)
-        if self.correspondent is None:
-            for paragraph in self.paragraphs:
-                cue = paragraph.cue
-                if cue is None or not cue.label:
-                    continue
-                name, _, title = cue.label.partition(",")
-                if _is_field_title(title):
-                    self.correspondent = self.names.natural_case(name.strip())
-                    self._hear(self.correspondent)
-                    outlet = outlet or next(
-                        (
-                            word
-                            for word in title.split()
-                            if label_shape(word)
-                            and len(word) <= 5
-                            and word.isupper()
-                            and word not in _FIELD_WORDS
-                        ),
-                        None,
-                    )
-                    break
+        if self.correspondent is None and self.field_reporter is not None:
+            self.correspondent = self.field_reporter
+            self._hear(self.correspondent)
         if self.correspondent:
             self.journalists.add(name_key(self.correspondent))
-        if outlet is None:  # "WNX ANCHOR", "CNN CORRESPONDENT": the outlet in a caption
-            for paragraph in self.paragraphs:
-                title = paragraph.cue.label.partition(",")[2] if paragraph.cue else ""
-                if _is_journalist_title(title):
-                    outlet = next((w for w in title.split() if _OUTLET.fullmatch(w)), None)
-                    if outlet:
-                        break
         return outlet, dateline
+
+    def read(self):
+        """Read; without a sign-off or a toss, the first field reporter is the correspondent.
+
+        Who that is shows only once the cues are read (`ELENA MARSH, WNX CORRESPONDENT`),
+        so such a transcript is read a second time knowing it. Credits come from the
+        segments as read, so the text written back from them gives the same credits.
+        """
+        parse = super().read()
+        if parse.correspondent is None and self.field_reporter is None:
+            reporter = next(
+                (
+                    s.speaker
+                    for s in parse.segments
+                    if s.speaker and _is_field_title(s.speaker_title)
+                ),
+                None,
+            )
+            if reporter is not None:
+                header, paragraphs, times, warnings = self._source
+                again = NameColonReader(header, paragraphs, times, list(warnings))
+                again.field_reporter = reporter
+                return again.read()
+        if parse.outlet is None:  # "WNX ANCHOR", "CNN CORRESPONDENT": the outlet in a caption
+            parse.outlet = next(
+                (
+                    word
+                    for segment in parse.segments
+                    if _is_journalist_title(segment.speaker_title)
+                    for word in segment.speaker_title.split()
+                    if _OUTLET.fullmatch(word) and word not in _FIELD_WORDS
+                ),
+                None,
+            )
+        return parse
 
     # People
 
@@ -322,11 +374,6 @@ class NameColonReader(CueReader):
     def _lone_name(self, natural: str, line: int) -> tuple[str, str]:
         self._guessed = f"{natural!r} is a surname or initials the text never gives in full"
         return natural, "guess"
-
-    @staticmethod
-    def _may_toss(paragraph: _Paragraph, first: bool) -> bool:
-        """Only the studio tosses: uncued words, or a journalist's (a title says so)."""
-        return CueReader._may_toss(paragraph, first=False)
 
     def _may_introduce(self, who: Who) -> bool:
         """A journalist, or a name cued plainly; never a briefer (`MR HALVERSON:`)."""
