@@ -257,21 +257,9 @@ def test_the_parser_raises_only_its_own_error_on_any_style(text, cut, noise):
         parse(mangled)
 
 
-TEXT_STYLE_TEXTS = st.sampled_from(
-    [path.read_text(encoding="utf-8") for path in GOLDEN if path.parent.name == "name-colon"]
-)
-
-
-@pytest.mark.xfail(
-    reason="known gap: a rendered name-colon file can be detected as a package, losing "
-    "credits inferred from captions (e.g. the outlet in 'WNX ANCHOR'); see the README",
-    strict=False,
-)
 @FUZZ
-@given(TEXT_STYLE_TEXTS, st.integers(min_value=0, max_value=2000), st.text(max_size=10))
-def test_export_gives_back_the_parse_of_a_name_colon_transcript(text, cut, noise):
-    # Shot lists, scripts and captions are exported in the text format, which cannot yet
-    # say their credits and kinds the way their own style does: see the README.
+@given(STYLE_TEXTS, st.integers(min_value=0, max_value=2000), st.text(max_size=10))
+def test_export_gives_back_the_parse_of_every_style(text, cut, noise):
     try:
         parsed = parse(text[:cut] + noise + text[cut:])
     except TranscriptError:

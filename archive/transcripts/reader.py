@@ -417,6 +417,7 @@ class CueReader:
                     f"line {line}: {name!r} could be any of {', '.join(matches)}; "
                     f"took {matches[-1]!r}, heard last"
                 )
+                self._guessed = f"{name!r} names more than one person heard"
             return matches[-1], "surname"
         full_name = self.names.full_name_ending_with(natural)
         # Spelled as a cue naming the whole name would be, so both read alike.
