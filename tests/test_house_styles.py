@@ -265,3 +265,13 @@ def test_export_gives_back_the_parse_of_every_style(text, cut, noise):
     except TranscriptError:
         return
     assert parse(render(parsed)) == parsed
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda path: path.name)
+def test_each_example_exported_reads_back_as_the_same_report(path):
+    parsed = parse_bytes(path.read_bytes(), path.name)
+    exported = render(parsed)
+    assert parse(exported) == parsed
+    assert [(s.start_seconds, s.end_seconds) for s in parse(exported).segments] == [
+        (s.start_seconds, s.end_seconds) for s in parsed.segments
+    ]

@@ -33,8 +33,19 @@ def render(parse: Parse) -> str:
     # the reader of the name-colon style takes. The parse's own style goes first; the
     # other is the fallback when the first does not read back as the same report.
     dialects = [False, True] if parse.style == "package" else [True, False]
+    own = _own_style_writer(parse.style)
+    if own is not None and _reads_back(text := own(parse), parse):
+        return text  # a shot list, a script or captions written back in their own style
     texts = [_render(parse, head, colon_first) for colon_first in dialects]
     return next((text for text in texts if _reads_back(text, parse)), texts[0])
+
+
+def _own_style_writer(style: str):
+    """The style module's own `write`, for styles the text format cannot say whole."""
+    from . import styles  # the styles import the parser, which this module imports
+
+    module = next((module for module in styles.STYLES if style == module.NAME), None)
+    return getattr(module, "write", None)
 
 
 def _reads_back(text: str, parse: Parse) -> bool:

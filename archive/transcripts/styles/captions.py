@@ -188,3 +188,23 @@ def _title_from(file_name: str | None) -> str:
         return "Untitled captions"
     stem = PurePath(file_name).stem.replace("_", " ").replace("-", " ")
     return " ".join(stem.split()).capitalize() or "Untitled captions"
+
+
+def write(parse: Parse) -> str:
+    """The parse as WebVTT again: one cue per segment, its speaker in a voice tag."""
+    cues = ["WEBVTT", "", f"NOTE Title: {parse.title}"]
+    for segment in parse.segments:
+        if segment.start_seconds is None or segment.end_seconds is None:
+            return ""  # not captions any more: the text format says it instead
+        voice = ", ".join(part for part in (segment.speaker, segment.speaker_title) if part)
+        words = f"<v {voice}>{segment.text}" if voice else f">> {segment.text}"
+        cues += ["", f"{_vtt(segment.start_seconds)} --> {_vtt(segment.end_seconds)}", words]
+    return "\n".join(cues) + "\n"
+
+
+def _vtt(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    whole, millis = divmod(millis, 1000)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"

@@ -8,9 +8,10 @@ is a delivery note), `((TRT: 1:58))` gives the running time, and anything else
 `((Reporter/Camera: Name))` names the correspondent and `((Map: Place))` the dateline.
 """
 
+import json
 import re
 
-from ..header import parse_duration
+from ..header import duration_to_text, parse_duration
 from ..model import Parse, ParsedSegment, TranscriptError
 from ..names import Names
 from ..paragraphs import text_paragraphs
@@ -161,7 +162,7 @@ def _voice_of(inner: str, correspondent: str | None, names: Names):
         return ("intro", None, None, "")
     if upper in _NARRATION:
         return ("narration", correspondent, None, "context")
-    key = re.split(r"[:/ ]", upper, maxsplit=1)[0]
+    key = _note_key(inner)
     if ":" in inner or key in _NOTES or "," not in inner:
         return None
     if delivery := _DELIVERY.search(inner):
@@ -173,3 +174,33 @@ def _voice_of(inner: str, correspondent: str | None, names: Names):
     if correspondent and name == correspondent:
         return ("standup", name, title, "cue")
     return ("soundbite", name, title, "cue")
+
+
+def write(parse: Parse) -> str:
+    """The parse as a script again: marks before each change of voice."""
+    lines = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
+    if parse.duration_seconds is not None:
+        lines.append(duration_to_text(parse.duration_seconds))
+    voice = None
+    for segment in parse.segments:
+        if segment.kind == "direction":
+            keyed = _note_key(segment.text) in _NOTES
+            lines.append(f"(({segment.text}))" if keyed else f"[[ {segment.text} ]]")
+            voice = None
+            continue
+        if segment.kind == "intro":
+            mark = "((INTRO))"
+        elif segment.kind == "narration" and segment.speaker == parse.correspondent:
+            mark = "((NARRATOR))"
+        else:
+            mark = f"(({', '.join(p for p in (segment.speaker, segment.speaker_title) if p)}))"
+        if mark != voice:
+            lines.append(mark)
+            voice = mark
+        lines.append(segment.text)
+    return "\n".join(lines) + "\n"
+
+
+def _note_key(inner: str) -> str:
+    """`Reporter/Camera: Name` -> REPORTER: the word a production note opens with."""
+    return re.split(r"[:/ ]", inner.upper(), maxsplit=1)[0]

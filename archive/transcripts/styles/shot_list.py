@@ -7,6 +7,7 @@ next line or lines (in quotation marks when they run over several), and
 `STANDUP (English): NAME, Xinhua correspondent`. Notes and shots are directions.
 """
 
+import json
 import re
 
 from ..cues import CLOSING_QUOTES, OPENING_QUOTES
@@ -43,8 +44,13 @@ def detect(lines: list[tuple[int, str]]) -> bool:
 
 
 def _is_cue_line(text: str) -> bool:
+    """`SOUNDBITE 1 (Russian): NAME, Title`, or `SOUNDBITE: NAME, Title` as exported."""
     match = _CUE.match(text)
-    return bool(match and match.group("language") and match.group("label"))
+    return bool(
+        match
+        and match.group("label")
+        and (match.group("language") or text.upper().startswith(("SOUNDBITE:", "STANDUP:")))
+    )
 
 
 def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
@@ -192,3 +198,16 @@ def _place(value: str) -> str:
     city, _, rest = first.partition(",")
     city = caption_case(city.strip()) if city.isupper() else city.strip()
     return city if not rest else f"{city}, {rest.strip()}"
+
+
+def write(parse: Parse) -> str:
+    """The parse as a shot list again: notes and shots as they were, bites under their cues."""
+    lines = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
+    for segment in parse.segments:
+        if segment.kind in ("soundbite", "standup"):
+            label = ", ".join(part for part in (segment.speaker, segment.speaker_title) if part)
+            lines += [f"{'STANDUP' if segment.kind == 'standup' else 'SOUNDBITE'}: {label}",
+                      f'"{segment.text}"']  # fmt: skip
+        else:
+            lines.append(segment.text)
+    return "\n".join(lines) + "\n"
