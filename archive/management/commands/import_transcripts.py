@@ -59,13 +59,13 @@ def describe_parse(path, parse):
 
 class Command(BaseCommand):
     help = (
-        "Import transcript files (or folders, searched for *.txt) as draft reports. "
+        "Import transcript files (or folders, searched for *.txt, *.vtt, *.srt) as draft reports. "
         "Unchanged files are skipped; a changed file is refused unless --replace. "
         "Each refused file gets one line on standard error: path:line: reason."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="a .txt file or a folder")
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a transcript (.txt, .vtt, .srt) or a folder")
         parser.add_argument("--publish", action="store_true", help="publish the new reports")
         parser.add_argument(
             "--published-at",
