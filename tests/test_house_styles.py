@@ -156,6 +156,20 @@ CUE_SHAPES = [
         ["ANNA LEE, HOST: Hello.", 'ROBERT K. LANE JR., EDITOR, "WORLD POLICY" JOURNAL: Yes.'],
         ("soundbite", "Robert K. Lane Jr.", 'EDITOR, "WORLD POLICY" JOURNAL'),
     ),
+    (
+        "an initial and a surname tell two people apart",
+        [
+            "SOLEDAD O'BRIEN, WNX ANCHOR: Hi.",
+            "MILES O'BRIEN, WNX ANCHOR: Hello.",
+            "S. O'BRIEN: Good morning.",
+        ],
+        ("narration", "Soledad O'Brien", None),
+    ),
+    (
+        "the older NPR cue, a title in parentheses",
+        ["Hello.", 'Mr. BILL MOYERS (Author, "A Journal: Continued"): Thanks.'],
+        ("soundbite", "Bill Moyers", 'Author, "A Journal: Continued"'),
+    ),
     ("a direction", ["ANNA LEE, HOST: Hello.", "(COMMERCIAL BREAK)"], ("direction", None, None)),
     ("(Laughter.)", ["ANNA LEE, HOST: Hello.", "(Laughter.)"], ("direction", None, None)),
 ]
@@ -275,3 +289,28 @@ def test_each_example_exported_reads_back_as_the_same_report(path):
     assert [(s.start_seconds, s.end_seconds) for s in parse(exported).segments] == [
         (s.start_seconds, s.end_seconds) for s in parsed.segments
     ]
+
+
+@pytest.mark.parametrize(
+    ("toss", "correspondent", "dateline"),
+    [
+        ("Here's Tom Avery reporting from Mosul.", "Tom Avery", "Mosul"),
+        ("Lena Ford reports from Houston.", "Lena Ford", "Houston"),
+        ("Our correspondent Ivo Marek has this report. He is in Kyiv.", "Ivo Marek", "Kyiv"),
+        ("Sara Lind narrates our report from Tromso.", "Sara Lind", "Tromso"),
+    ],
+)
+def test_the_toss_names_the_correspondent_after_a_break_too(toss, correspondent, dateline):
+    parsed = parse(body("ANNA LEE, WNX ANCHOR: Good evening.", "OMAR SAID, TRADER: Hi.",
+                        "(BREAK)", f"LEE: Now to the news. {toss}"))  # fmt: skip
+    assert (parsed.correspondent, parsed.dateline) == (correspondent, dateline)
+
+
+def test_a_numbered_shot_shaped_like_a_cue_is_a_direction():
+    parsed = parse(body("LENGTH: 00:01:00", "1. various of the city",
+                        "2. SOUNDBITE 1 (English): ANA LIND, Mayor", "The city voted.",
+                        "SOUNDBITE 1 (English): ANA LIND, Mayor", '"Yes."'))  # fmt: skip
+    assert [(s.kind, s.speaker) for s in parsed.segments] == [
+        ("direction", None), ("direction", None), ("direction", None), ("intro", None),
+        ("soundbite", "Ana Lind"),
+    ]  # fmt: skip

@@ -25,7 +25,7 @@ _MAX_SIGNOFF_CHARS = 200
 _REPORTING = re.compile(
     r"\b(?:reports?|reporting|reported|has more|has the (?:story|details)|has this report"
     r"|sends this report|filed this report|takes a look|looks at|explains|joins us|is live"
-    r"|narrates our report)\b",
+    r"|narrates our report|begins our coverage|has our report|has the latest)\b",
     re.IGNORECASE,
 )
 _FROM_PLACE = re.compile(

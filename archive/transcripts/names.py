@@ -163,7 +163,7 @@ class Names:
                 if (
                     not _capitalized(word)
                     or word.casefold() in _NOT_NAMES
-                    or word[-2:] in ("'s", "’s")  # NPR's Dara Quinn: the outlet's
+                    or re.search(r"['’][a-z]", word)  # NPR's Dara Quinn, I'm Susan Davis
                     or word[-1] in ".,;:!?\"“”'’)"
                     or is_job_word(word)
                 ):

@@ -65,7 +65,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="a transcript (.txt, .vtt, .srt) or a folder")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="a transcript (.txt, .vtt, .srt) or a folder"
+        )
         parser.add_argument("--publish", action="store_true", help="publish the new reports")
         parser.add_argument(
             "--published-at",

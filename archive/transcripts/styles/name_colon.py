@@ -64,6 +64,13 @@ _NOT_NAME_STARTS = frozenset(
     )
 )
 _MAX_MIXED_TITLE_WORDS = 14
+_TITLE_IN_PARENTHESES = re.compile(
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Rev|Sen|Rep|Gov|Gen)\.?\s+"
+    r"(?P<name>[A-Z][A-Z.'’ -]{1,60}?[A-Z.])\s*(?:\((?P<title>[^()]{1,160})\))?:\s+(?P<text>.*)",
+    re.DOTALL,
+)
+# `S. O'BRIEN:` tells apart two people of one surname by the initial of the first name.
+_INITIAL_AND_SURNAME = re.compile(r"(?P<initial>[A-Z])\.\s+(?P<surname>[A-Z][A-Z'’-]+)")
 # An outlet's call letters in a caption: CNN, NPR, PBS, WNX, BBC (no vowels-only words).
 _OUTLET = re.compile(r"[A-Z]{2,5}")
 # Two turns glued in one paragraph: a sentence ends, and a capitals cue follows.
@@ -96,6 +103,11 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None):
 
 def read_name_colon_cue(text: str) -> Cue | None:
     """A cue in any of this style's shapes, or None."""
+    if match := _TITLE_IN_PARENTHESES.match(text):
+        # NPR's older house style: `Mr. BILL MOYERS (Author, "A Book"): ...`
+        title = match.group("title")
+        label = f"{match.group('name')}, {title}" if title else match.group("name")
+        return Cue(collapse(label), match.group("text").strip(), "colon")
     if match := _BARE_NOTE.match(text):
         # `(on camera): ...` goes on in the voice of the last speaker, now so delivered.
         return Cue("", match.group("text").strip(), "colon", qualifier_of(match.group("note")))
@@ -169,6 +181,13 @@ def _split_glued(text: str) -> list[str]:
     return [piece.strip() for piece in pieces if piece.strip()]
 
 
+def _cue_name(paragraph: _Paragraph) -> str | None:
+    """The name part of a paragraph's cue, as a key."""
+    if paragraph.cue is None or not paragraph.cue.label:
+        return None
+    return name_key(re.split(f"[{COMMAS}]", paragraph.cue.label, maxsplit=1)[0])
+
+
 def _is_journalist_title(title: str | None) -> bool:
     return is_journalist_title(title)
 
@@ -232,6 +251,7 @@ class NameColonReader(CueReader):
         """The toss naming the correspondent: in the opening paragraphs, or after a break."""
         after_break = False
         speaking = None  # the last cue: uncued paragraphs go on in its voice
+        anchor = self._opening_anchor(speech)
         for position, paragraph in enumerate(self.paragraphs):
             if paragraph.direction is not None:
                 after_break, speaking = True, None
@@ -240,7 +260,8 @@ class NameColonReader(CueReader):
                 speaking = paragraph
             cued = speaking or paragraph
             if (position < _LEAD_REACH or after_break) and paragraph.body:
-                if not self._may_toss(cued):
+                by_anchor = anchor is not None and _cue_name(cued) in (anchor, anchor.split()[-1])
+                if not (self._may_toss(cued) or by_anchor):
                     if paragraph is speech[0]:
                         return Lead()  # a report that opens with a sound bite has no lead
                     continue
@@ -249,6 +270,15 @@ class NameColonReader(CueReader):
                     return lead
             after_break = False
         return Lead()
+
+    @staticmethod
+    def _opening_anchor(speech: list[_Paragraph]) -> str | None:
+        """The name in the cue that opens the transcript, when it may be the studio's."""
+        first = speech[0] if speech else None
+        if first is None or first.cue is None or first.cue.style != "colon":
+            return None
+        title = first.cue.label.partition(",")[2] if "," in first.cue.label else None
+        return _cue_name(first) if title is None or is_journalist_title(title) else None
 
     @staticmethod
     def _may_toss(paragraph: _Paragraph) -> bool:
@@ -327,6 +357,15 @@ class NameColonReader(CueReader):
             return Who(None, label, "")
         if _INITIALS.fullmatch(label) and (full := self._initials_of(label)):
             return Who(full, None, "initials")
+        if match := _INITIAL_AND_SURNAME.fullmatch(label):
+            initial, surname = match.group("initial"), name_key(match.group("surname"))
+            heard = [
+                person
+                for person in self.heard
+                if surname_key(person) == surname and person[0].upper() == initial
+            ]
+            if len(heard) == 1:
+                return Who(heard[0], None, "surname")
         if who := self._honorific(label, line):
             return who
         who = super()._identify(cue, line)

@@ -58,6 +58,8 @@ _NOTES = frozenset(
     ]
 )
 # Marks after which the words are a banner on screen or natural sound, not speech.
+_SOUND_ON_TAPE = frozenset({"SOT"})
+_MOST_SLUG_WORDS = 6
 _SHOWN_OR_HEARD = frozenset({"BANNER", "NATS", "NAT", "MUSIC", "POPUP BANNER", "POP-UP BANNER"})
 _DELIVERY = re.compile(r"\s+[-–]\s+(?P<note>[A-Z ]+(?:IN [A-Z]+)?)$")
 
@@ -88,6 +90,10 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
     for paragraph, (start, end) in zip(paragraphs, times, strict=True):
         text, line = paragraph.text, paragraph.line
         mark = _MARK.fullmatch(text)
+        if mark is None and _is_slug(text) and not _INSTRUCTION.fullmatch(text):
+            # `BLOCK A`, `OPEN ((VO/NAT))`: the script's own headings and marks, not speech.
+            segments.append(ParsedSegment("direction", None, None, text, line, start, end))
+            continue
         if mark is None and _INSTRUCTION.fullmatch(text):
             segments.append(
                 ParsedSegment("direction", None, None, text[2:-2].strip(), line, start, end)
@@ -98,7 +104,12 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
             spoken = mark.group("rest").strip()
             kind_voice = _voice_of(inner, correspondent, names)
             if kind_voice is None:
-                segments.append(ParsedSegment("direction", None, None, inner, line, start, end))
+                # `((PKG)) TITLE OF THE PACKAGE`: the words go with the note, never dropped.
+                note = inner if not spoken else text
+                segments.append(ParsedSegment("direction", None, None, note, line, start, end))
+                if _note_key(inner) in _SOUND_ON_TAPE:
+                    voice = ("soundbite", None, None, "")  # someone on tape, unnamed
+                    continue
                 if inner.split(":")[0].strip().upper() in _SHOWN_OR_HEARD:
                     # What follows is on screen or natural sound, not the script's speakers.
                     voice = ("direction", None, None, "")
@@ -148,7 +159,8 @@ def _join_open_marks(paragraphs: list[Timed], times):
         text = paragraph.text
         while text.startswith("((") and "))" not in text and index + 1 < len(paragraphs):
             index += 1
-            text = f"{text}, {paragraphs[index].text}"
+            # `((Map:` / `Place))` is one note; `((Name` / `Title))` a name and a title.
+            text = f"{text}{' ' if text.endswith(':') else ', '}{paragraphs[index].text}"
         joined.append(Timed(paragraph.line, text))
         joined_times.append(timing)
         index += 1
@@ -184,8 +196,12 @@ def write(parse: Parse) -> str:
     voice = None
     for segment in parse.segments:
         if segment.kind == "direction":
-            keyed = _note_key(segment.text) in _NOTES
-            lines.append(f"(({segment.text}))" if keyed else f"[[ {segment.text} ]]")
+            written = _is_slug(segment.text) and not _INSTRUCTION.fullmatch(segment.text)
+            if written or segment.text.startswith("(("):
+                lines.append(segment.text)  # as it stood in the script
+            else:
+                keyed = _note_key(segment.text) in _NOTES
+                lines.append(f"(({segment.text}))" if keyed else f"[[ {segment.text} ]]")
             voice = None
             continue
         if segment.kind == "intro":
@@ -199,6 +215,12 @@ def write(parse: Parse) -> str:
             voice = mark
         lines.append(segment.text)
     return "\n".join(lines) + "\n"
+
+
+def _is_slug(text: str) -> bool:
+    words = text.split()
+    heading = text.isupper() and len(words) <= _MOST_SLUG_WORDS and text[-1] not in '.?!"”'
+    return "((" in text or heading
 
 
 def _note_key(inner: str) -> str:

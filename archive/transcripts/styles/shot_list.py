@@ -92,7 +92,8 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
             add("direction", None, None, text)
             continue
         cue = _CUE.match(text)
-        if cue and cue.group("label") and not in_shotlist:
+        # `2. SOUNDBITE 1 (English): NAME` is a shot in the list, never the bite itself.
+        if cue and cue.group("label") and not in_shotlist and not _SHOT.match(text):
             speaker, title, doubt = _speaker(cue.group("label"), names)
             words = cue.group("words") or ""
             taken = []
