@@ -191,4 +191,10 @@ def _dateline_in(sentence: str) -> str | None:
 
 
 def _capitalized_word(word: str) -> bool:
-    return bool(word) and word[0].isalpha() and word[0].isupper()
+    """A word that may be part of a name: a capital first, then letters, ' - . only."""
+    return (
+        bool(word)
+        and word[0].isalpha()
+        and word[0].isupper()
+        and all(char.isalpha() or char in "'’-.‐" for char in word.rstrip(",.;:!?"))
+    )
