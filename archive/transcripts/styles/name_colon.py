@@ -214,6 +214,15 @@ class NameColonReader(CueReader):
         self.initials: dict[str, str] = {}
         self.journalists: set[str] = set()  # name keys
         self.last: Who | None = None
+        # The outlet's call letters, from its journalists' captions (`CNN ANCHOR`).
+        self.outlet_calls = {
+            title.split()[0]
+            for paragraph in self.paragraphs
+            if paragraph.cue is not None
+            and _is_journalist_title(title := paragraph.cue.label.partition(",")[2].strip())
+            and len(title.split()) > 1
+            and _OUTLET.fullmatch(title.split()[0])
+        }
         corpus = "\n".join(paragraph.text for paragraph in glued)
         for match in re.finditer(r"\b[A-Z]{2,6}['’]s ((?:[A-Z][\w'’-]+ ?){2,3})", corpus):
             self.journalists.add(name_key(match.group(1)))
@@ -427,7 +436,13 @@ class NameColonReader(CueReader):
             _is_journalist_title(who.title)
             or name_key(who.speaker) in self.journalists
             or (self.anchor is not None and who.speaker == self.anchor)
+            or self._is_the_outlets(who.title)
         )
+
+    def _is_the_outlets(self, title: str | None) -> bool:
+        """`CNN METEOROLOGIST` where the anchors are `CNN ANCHOR`: one of the outlet's own."""
+        words = (title or "").split()
+        return bool(words) and words[0] in self.outlet_calls
 
     def _kind(self, cue: Cue, who: Who) -> str:
         if who.speaker is None and who.title and who.title.upper() in _ANNOUNCERS:

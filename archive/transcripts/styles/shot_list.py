@@ -10,12 +10,13 @@ next line or lines (in quotation marks when they run over several), and
 import json
 import re
 
-from ..cues import CLOSING_QUOTES, OPENING_QUOTES
+from ..cues import CLOSING_QUOTES, OPENING_QUOTES, read_direction
 from ..header import parse_duration
 from ..model import Parse, ParsedSegment, TranscriptError
 from ..names import Names
 from ..paragraphs import text_paragraphs
 from ..reader import is_journalist_title
+from ..timecodes import Timed
 from ..titles import caption_case, name_case
 
 NAME = "shot-list"
@@ -55,6 +56,7 @@ def _is_cue_line(text: str) -> bool:
 
 def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
     header, paragraphs, times, warnings = text_paragraphs(lines)
+    paragraphs, times = _unglue(paragraphs, times)
     corpus = "\n".join([header.title, *(paragraph.text for paragraph in paragraphs)])
     names = Names(corpus)
     segments: list[ParsedSegment] = []
@@ -121,7 +123,7 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
         note = _NOTE.fullmatch(text)
         if note and note.group("key").strip().upper() not in _NOTE_KEYS:
             note = None
-        if in_shotlist or note or _SHOT.match(text):
+        if in_shotlist or note or _SHOT.match(text) or read_direction(text) is not None:
             if note:
                 key, value = note.group("key").strip().upper(), note.group("value").strip()
                 if key == "LENGTH" and duration is None:
@@ -152,6 +154,24 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
         warnings=warnings,
         style=NAME,
     )
+
+
+# Copied from a web page, a shot list loses its line breaks: `...here."SOUNDBITE 2 ...`,
+# `STORYLINE:An African ...`, `CATEGORY: CULTURESHOTLIST:`.
+_GLUED = re.compile(
+    r"(?<=[.!?\"”)])(?=(?:SOUNDBITE|STANDUP|Xinhua News Agency correspondents)\b)"
+    r"|(?<=\S)(?=(?:SHOTLIST|STORYLINE):)|(?<=STORYLINE:)(?=\S)|(?<=SHOTLIST:)(?=\S)"
+)
+
+
+def _unglue(paragraphs: list[Timed], times):
+    lines, line_times = [], []
+    for paragraph, timing in zip(paragraphs, times, strict=True):
+        for index, piece in enumerate(_GLUED.split(paragraph.text)):
+            if piece.strip():
+                lines.append(Timed(paragraph.line, piece.strip()))
+                line_times.append(timing if index == 0 else (None, None))
+    return lines, line_times
 
 
 def _speaker(label: str, names: Names) -> tuple[str | None, str | None, str | None]:
