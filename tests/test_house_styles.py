@@ -319,15 +319,17 @@ def test_a_numbered_shot_shaped_like_a_cue_is_a_direction():
 
 
 def test_a_caption_naming_the_outlet_makes_one_of_its_own_journalists():
-    parsed = parse(body("KYRA LIND, WNX ANCHOR: Storms tonight.", "CHAD MOORE, WNX METEOROLOGIST: Hail.",
+    parsed = parse(body("KYRA LIND, WNX ANCHOR: Storms tonight.",
+                        "CHAD MOORE, WNX METEOROLOGIST: Hail.",
                         "OMAR SAID, FARMER: My barn is gone."))  # fmt: skip
     assert [only(parsed, i)[0] for i in (1, 2)] == ["narration", "soundbite"]
 
 
 def test_a_shot_list_copied_without_its_line_breaks_is_read_whole():
     parsed = parse(body("LENGTH: 00:00:52", "CATEGORY: CULTURESHOTLIST:", "1. various of a market",
-                        'STORYLINE:Traders returned.SOUNDBITE 1 (English): ANA LIND, Trader',
-                        '"We are back."Xinhua News Agency correspondents reporting from Fuzhou.'))  # fmt: skip
+                        "STORYLINE:Traders returned.SOUNDBITE 1 (English): ANA LIND, Trader",
+                        '"We are back."Xinhua News Agency correspondents reporting from Fuzhou.'
+                        ))  # fmt: skip
     assert [(s.kind, s.speaker, s.text) for s in parsed.segments][-4:] == [
         ("direction", None, "STORYLINE:"),
         ("intro", None, "Traders returned."),

@@ -30,6 +30,8 @@ _CUE = re.compile(
 _NOTE = re.compile(r"(?P<key>[A-Z][A-Z ]{1,30}):\s*(?P<value>.*)")
 _SHOT = re.compile(r"\d{1,3}\.\s+\S")
 _SECTIONS = frozenset({"SHOTLIST", "STORYLINE"})
+# A section heading, on its own line or glued to the text around it.
+_SECTION_ANYWHERE = re.compile(r"(?:SHOTLIST|STORYLINE):")
 # Production notes in the head of an agency script.
 _NOTE_KEYS = frozenset(
     {"STORY", "SHOOTING TIME", "DATELINE", "LENGTH", "LOCATION", "CATEGORY", "SOURCE"}
@@ -41,7 +43,7 @@ _CORRESPONDENT_AT = re.compile(
 
 
 def detect(lines: list[tuple[int, str]]) -> bool:
-    return any(text.rstrip(":").upper() in _SECTIONS or _is_cue_line(text) for _, text in lines[1:])
+    return any(_SECTION_ANYWHERE.search(text) or _is_cue_line(text) for _, text in lines[1:])
 
 
 def _is_cue_line(text: str) -> bool:
