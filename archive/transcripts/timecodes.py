@@ -137,10 +137,15 @@ def timecode_text(start: float | None, end: float | None) -> str:
     return f"[{_clock(start)} --> {_clock(end)}]"
 
 
-def _clock(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    whole, millis = divmod(millis, 1000)
+def clock_parts(seconds: float) -> tuple[int, int, int, int]:
+    """(hours, minutes, seconds, milliseconds) of a time in seconds, to the millisecond."""
+    whole, millis = divmod(round(seconds * 1000), 1000)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
+    return hours, minutes, secs, millis
+
+
+def _clock(seconds: float) -> str:
+    hours, minutes, secs, millis = clock_parts(seconds)
     text = f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{text}.{millis:03d}" if millis else text

@@ -13,6 +13,7 @@ from pathlib import PurePath
 from ..cues import read_cue
 from ..model import Parse, ParsedSegment, TranscriptError
 from ..reader import is_journalist_title
+from ..timecodes import clock_parts
 from ..titles import name_case
 
 NAME = "captions"
@@ -203,8 +204,5 @@ def write(parse: Parse) -> str:
 
 
 def _vtt(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    whole, millis = divmod(millis, 1000)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs, millis = clock_parts(seconds)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
