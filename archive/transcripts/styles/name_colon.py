@@ -296,7 +296,7 @@ class NameColonReader(CueReader):
         if cue is None:
             return True
         title = cue.label.partition(",")[2] if "," in cue.label else None
-        return cue.qualifier == VOICE_OVER or is_journalist_title(title)
+        return is_journalist_title(title)
 
     def _credit(self, signoff, lead):
         outlet, dateline = super()._credit(signoff, lead)

@@ -60,6 +60,7 @@ _NOTES = frozenset(
 # Marks after which the words are a banner on screen or natural sound, not speech.
 _SOUND_ON_TAPE = frozenset({"SOT"})
 _MOST_SLUG_WORDS = 6
+_FEWEST_SLUG_LETTERS = 4  # `BLOCK A` is a heading; `A` or `OK` may be words said
 _SHOWN_OR_HEARD = frozenset({"BANNER", "NATS", "NAT", "MUSIC", "POPUP BANNER", "POP-UP BANNER"})
 _DELIVERY = re.compile(r"\s+[-–]\s+(?P<note>[A-Z ]+(?:IN [A-Z]+)?)$")
 
@@ -77,12 +78,12 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
     duration = header.duration_seconds
     for paragraph in paragraphs:
         if match := _MARK.fullmatch(paragraph.text):
-            key, _, value = match.group("inner").partition(":")
-            if "REPORTER" in key.upper() and value.strip() and correspondent is None:
+            key, value = _note_key(match.group("inner")), match.group("inner").partition(":")[2]
+            if key == "REPORTER" and value.strip() and correspondent is None:
                 correspondent = value.strip()
-            elif key.strip().upper() == "MAP" and value.strip() and dateline is None:
+            elif key == "MAP" and value.strip() and dateline is None:
                 dateline = " ".join(value.split())
-            elif key.strip().upper() == "TRT" and duration is None:
+            elif key == "TRT" and duration is None:
                 duration = parse_duration(value.strip())
 
     segments: list[ParsedSegment] = []
@@ -210,16 +211,25 @@ def write(parse: Parse) -> str:
             mark = "((NARRATOR))"
         else:
             mark = f"(({', '.join(p for p in (segment.speaker, segment.speaker_title) if p)}))"
-        if mark != voice:
-            lines.append(mark)
-            voice = mark
-        lines.append(segment.text)
+        if _is_slug(segment.text) or segment.text.startswith(("((", "[[")):
+            # Alone on its line it would read as a heading or a mark: keep it on the mark's.
+            lines.append(f"{mark} {segment.text}")
+        else:
+            if mark != voice:
+                lines.append(mark)
+            lines.append(segment.text)
+        voice = mark
     return "\n".join(lines) + "\n"
 
 
 def _is_slug(text: str) -> bool:
     words = text.split()
-    heading = text.isupper() and len(words) <= _MOST_SLUG_WORDS and text[-1] not in '.?!"”'
+    heading = (
+        text.isupper()
+        and len(words) <= _MOST_SLUG_WORDS
+        and sum(char.isalpha() for char in text) >= _FEWEST_SLUG_LETTERS
+        and text[-1] not in '.?!"”'
+    )
     return "((" in text or heading
 
 
