@@ -24,6 +24,7 @@ QUESTION: When is the signing?
 [0:00:12 --> 0:00:20] MARK ODUYA, HARBOR PILOT: On Friday, if the weather holds.
 """
 CHANGELIST = "/admin/archive/report/"
+QUERIES_FOR_THE_FILTERED_SEGMENT_LIST = 7  # the same for 10 rows as for 300
 
 
 def run(*args, **options):
@@ -200,3 +201,19 @@ def test_folders_are_searched_for_caption_files_too(tmp_path):
     run(tmp_path)
     assert sorted(Report.objects.values_list("slug", flat=True)) == ["a", "b"]
     assert Segment.objects.get(report__slug="b").end_seconds == 2.5
+
+
+@pytest.mark.parametrize("rows", [10, 300])
+def test_the_needs_review_filter_costs_the_same_queries_for_10_and_300_segments(
+    admin_client, django_assert_num_queries, rows
+):
+    report, speaker = make_report(status=Report.Status.REVIEW), make_speaker("Halverson")
+    Segment.objects.bulk_create(
+        Segment(report=report, position=n, text="Words.", speaker=speaker, needs_review=True)
+        for n in range(1, rows + 1)
+    )
+    url = "/admin/archive/segment/?needs_review__exact=1"
+    admin_client.get(url)  # warm the content-type cache
+    with django_assert_num_queries(QUERIES_FOR_THE_FILTERED_SEGMENT_LIST):
+        response = admin_client.get(url)
+    assert response.context["cl"].result_count == rows
