@@ -109,15 +109,12 @@ def _first_mismatch(text: str, expected: Parse, head_lines: int) -> int | None:
     return min(len(again.segments), len(expected.segments))
 
 
-def _forms(
-    segment: ParsedSegment,
-    previous: ParsedSegment | None,
-    following: ParsedSegment | None,
-    colon_first: bool,
-    correspondent: str | None,
-) -> list[str]:
-    """The ways to write `segment`, the most natural first, after its timecode if it has one."""
-    forms = _untimed_forms(segment, previous, following, colon_first, correspondent)
+def _forms(segment: ParsedSegment, *context) -> list[str]:
+    """The ways to write `segment`, the most natural first, after its timecode if it has one.
+
+    `context` is what `_untimed_forms` takes after the segment.
+    """
+    forms = _untimed_forms(segment, *context)
     if segment.start_seconds is None:
         return forms
     stamp = timecode_text(segment.start_seconds, segment.end_seconds)
