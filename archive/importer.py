@@ -157,6 +157,7 @@ class ImportCounts:
     speakers: int = 0
     quotes: int = 0
     quotes_flagged: int = 0
+    held_for_review: int = 0  # asked to publish, left in review: a segment needs review
 
     def summary(self):
         return (
@@ -164,6 +165,12 @@ class ImportCounts:
             f"{self.unchanged} unchanged, {self.failed} failed; {self.segments} segments, "
             f"{self.speakers} new speakers, {self.quotes} new quotes"
             + (f", {self.quotes_flagged} quotes flagged" if self.quotes_flagged else "")
+            + (
+                f"; {self.held_for_review} reports left in review, not published: "
+                "segments need an editor to confirm their speaker"
+                if self.held_for_review
+                else ""
+            )
         )
 
 
@@ -177,17 +184,25 @@ def slug_of(value):
     return (slugify(value, allow_unicode=True) or "item")[:192].strip("-") or "item"
 
 
-def find_transcripts(paths: Iterable[str]) -> list[str]:
-    """Files as given, and the ``*.txt`` entries under folders, recursively, sorted.
+# Text-format transcripts, and caption files (archive/transcripts/styles/captions.py).
+TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt")
 
-    A folder is searched whatever its name (``x.txt/`` too); any other ``*.txt``
-    entry in it is listed, so that one that is not a regular file is refused
-    with its line rather than skipped without a word.
+
+def find_transcripts(paths: Iterable[str]) -> list[str]:
+    """Files as given, and the transcript files under folders, recursively, sorted.
+
+    A folder is searched whatever its name (``x.txt/`` too); any other entry in it
+    with a transcript suffix is listed, so that one that is not a regular file is
+    refused with its line rather than skipped without a word.
     """
     found = []
     for path in paths:
         if Path(path).is_dir():
-            found.extend(str(p) for p in sorted(Path(path).rglob("*.txt")) if not p.is_dir())
+            found.extend(
+                str(p)
+                for p in sorted(Path(path).rglob("*"))
+                if p.suffix in TRANSCRIPT_SUFFIXES and not p.is_dir()
+            )
         else:
             found.append(str(path))
     return found
@@ -272,7 +287,7 @@ def _reports_named(names):
 
 def parse_file(path, data: bytes) -> Parse:
     try:
-        parse = parse_bytes(data)
+        parse = parse_bytes(data, Path(path).name)
     except TranscriptError as err:
         raise Refused(path, err.line, err.reason) from err
     check_lengths(path, parse)
@@ -727,6 +742,13 @@ class _Importer:
     def _write(self, files, batch):
         now = timezone.now()
         counts = {"segments": 0, "speakers": 0, "quotes": 0, "quotes_flagged": 0}
+        counts["held_for_review"] = sum(
+            1
+            for file in files
+            if self.publish
+            and file.parse.needs_review
+            and file.report_status != Report.Status.PUBLISHED
+        )
         organizations, topics, people = self._entities(files)
         org_ids = self._ensure(Organization, self.organizations, batch.organizations, organizations)
         topic_ids = self._ensure(Topic, self.topics, batch.topics, topics)
@@ -768,6 +790,8 @@ class _Importer:
                 parsed.text,
                 parsed.start_seconds,
                 parsed.end_seconds,
+                parsed.speaker_basis,
+                parsed.needs_review,
             )
             for file in files
             for position, parsed in enumerate(file.parse.segments, 1)
@@ -791,6 +815,7 @@ class _Importer:
             for segment in segments
             if segment.kind == SegmentKind.SOUNDBITE
             and segment.speaker_id
+            and not segment.needs_review
             and segment.text not in kept.get(segment.pk, ())
         ]
         Quote.objects.bulk_create(quotes)
@@ -871,13 +896,21 @@ class _Importer:
             }
 
         publication = {"status": Report.Status.PUBLISHED, "published_at": self.published_at or now}
+        # workflow.publish_blockers' rule: a segment that needs review holds a report back.
+        in_review = {"status": Report.Status.REVIEW}
+
+        def publication_of(file):
+            if not self.publish:
+                return {}
+            return in_review if file.parse.needs_review else publication
+
         new = [
             {
                 "slug": file.slug,
                 **fields(file),
                 "status": Report.Status.DRAFT,
                 "published_at": None,
-                **(publication if self.publish else {}),
+                **publication_of(file),
                 "withdrawal_reason": "",
                 "created_at": now,
                 "updated_at": now,
@@ -893,7 +926,7 @@ class _Importer:
             if file.report_id:
                 changes = fields(file)
                 if self.publish and file.report_status != Report.Status.PUBLISHED:
-                    changes.update(publication)
+                    changes.update(publication_of(file))
                 Report.objects.filter(pk=file.report_id).update(updated_at=now, **changes)
                 ids[file.slug] = file.report_id
         return ids
@@ -991,14 +1024,12 @@ def _insert_segments(rows):
     (model instances, field preparation) costs more than the insert itself.
     The values are plain ints and strings the parser has already checked.
     """
-    table, columns = _columns(
-        Segment,
-        ["report", "position", "kind", "speaker", "speaker_title", "text", "start_seconds",
-         "end_seconds"],
-    )  # fmt: skip
+    names = ["report", "position", "kind", "speaker", "speaker_title", "text"]
+    names += ["start_seconds", "end_seconds", "speaker_basis", "needs_review"]
+    table, columns = _columns(Segment, names)
     rows = list(rows)
+    marks = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * 8)
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
     return len(rows)
 
@@ -1017,6 +1048,8 @@ def _insert_soundbite_quotes(report_ids, now):
             f"SELECT {quote('id')}, {quote('speaker_id')}, {quote('text')}, %s, %s, %s "
             f"FROM {segments} WHERE {quote('report_id')} IN ({marks}) "
             f"AND {quote('kind')} = %s AND {quote('speaker_id')} IS NOT NULL "
+            # No quote under a name the parser was unsure of.
+            f"AND {quote('needs_review')} = %s "
             f"ORDER BY {quote('id')}",
             [
                 False,
@@ -1024,6 +1057,7 @@ def _insert_soundbite_quotes(report_ids, now):
                 connection.ops.adapt_datetimefield_value(now),
                 *report_ids,
                 SegmentKind.SOUNDBITE.value,
+                False,
             ],
         )
         return cursor.rowcount

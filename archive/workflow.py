@@ -123,8 +123,35 @@ def complete(state, *, now=None):
     return state
 
 
+def publish_blockers(report):
+    """Why ``report`` may not be published yet, in words; empty when nothing holds it back.
+
+    A segment whose speaker the importer was unsure of (``needs_review``) must be
+    confirmed or fixed by an editor first, so no quote goes out under a garbled name.
+    """
+    if report is None or report.pk is None:
+        return []
+    unsure = report.segments.filter(needs_review=True).count()
+    if not unsure:
+        return []
+    return [
+        f"{unsure} segment{'s' if unsure != 1 else ''} of “{report.title}” need an editor to "
+        "confirm the speaker (tick “speaker confirmed”, or correct the speaker) "
+        "before the report can be published."
+    ]
+
+
+def check_publishable(report, before, after):
+    """Refuse, as a ValidationError, a move into *published* that publish_blockers forbids."""
+    going_live = after.status == ReportStatus.PUBLISHED != before.status
+    if going_live and (blockers := publish_blockers(report)):
+        raise ValidationError(" ".join(blockers))
+
+
 def _move(report, user, after):
-    check_change(user, PublicationState.of(report), after)
+    before = PublicationState.of(report)
+    check_change(user, before, after)
+    check_publishable(report, before, after)
     report.status = after.status
     report.published_at = after.published_at
     report.withdrawal_reason = after.withdrawal_reason

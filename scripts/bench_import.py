@@ -265,31 +265,105 @@ def write_archive(folder, *, transcripts, speakers, seed):
     queue = list(interviewees)
     for number in range(transcripts):
         correspondent, place = rng.choice(correspondents), rng.choice(PLACES)
-        lines = [
-            f"Report {number}: {sentence(rng, 6)[:-1]}",
-            "[" + ", ".join(f'"{t}"' for t in rng.sample(TOPICS, rng.randint(0, 3))) + "]",
-            f"{rng.randint(1, 9):02d}:{rng.randint(0, 59):02d}",
-            f"{paragraph(rng, 2)} CGTN's {correspondent} reports from {place}.",
-        ]
-        body = []
+        title = f"Report {number}: {sentence(rng, 6)[:-1]}"
+        topics = "[" + ", ".join(f'"{t}"' for t in rng.sample(TOPICS, rng.randint(0, 3))) + "]"
+        duration = f"{rng.randint(1, 9):02d}:{rng.randint(0, 59):02d}"
+        bites = []
         for _ in range(3):
             speaker = queue.pop() if queue else rng.choice(interviewees)
-            body.append(paragraph(rng))
-            body.append(f'{speaker.upper()}, {caption[speaker]} "{paragraph(rng)}"')
-        body.insert(
-            rng.randint(1, len(body)),
-            f'{correspondent.upper()} {place.upper()} "{paragraph(rng, 2)}"',
-        )  # noqa: E501
-        lines += body
-        lines.append(f"{paragraph(rng, 2)} {correspondent}, CGTN, {place}.")
+            bites.append((speaker, caption[speaker], paragraph(rng), paragraph(rng)))
+        # Every fifth file in each of the other house styles (archive/transcripts/styles/).
+        writer = HOUSE_STYLES[number % len(HOUSE_STYLES)]
+        name, text, segments = writer(rng, title, topics, duration, correspondent, place, bites)
         sub = Path(folder, f"{number // 1000:02d}")
         sub.mkdir(exist_ok=True)
-        Path(sub, f"report-{number:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        expected["segments"] += len(lines) - 3 + 1  # paragraphs plus the split sign-off
+        Path(sub, f"report-{number:05d}{name}").write_text(text, encoding="utf-8")
+        expected["segments"] += segments
         expected["quotes"] += 3
     return expected
 
 
+def package_style(rng, title, topics, duration, correspondent, place, bites):
+    """The seed's style: bites in quotation marks, a stand-up, a sign-off."""
+    body = []
+    for speaker, caption, before, words in bites:
+        body += [before, f'{speaker.upper()}, {caption} "{words}"']
+    body.insert(
+        rng.randint(1, len(body)),
+        f'{correspondent.upper()} {place.upper()} "{paragraph(rng, 2)}"',
+    )
+    lines = [
+        title,
+        topics,
+        duration,
+        f"{paragraph(rng, 2)} CGTN's {correspondent} reports from {place}.",
+    ]
+    lines += body
+    lines.append(f"{paragraph(rng, 2)} {correspondent}, CGTN, {place}.")
+    # paragraphs, plus the sign-off split from the last one
+    return ".txt", "\n".join(lines) + "\n", len(lines) - 3 + 1
+
+
+def name_colon_style(rng, title, topics, duration, correspondent, place, bites):
+    """A US network's style: `NAME, TITLE:` turns, voice-over, timecodes, surname cues."""
+    anchor = "Dana Whitfield"
+    surname = correspondent.split()[-1].upper()
+    if any(speaker.split()[-1].upper() == surname for speaker, *_ in bites):
+        surname = correspondent.upper()  # a surname cue would name two people
+    lines = [
+        title,
+        topics,
+        duration,
+        f"[0:00:01] {anchor.upper()}, WNX ANCHOR: {paragraph(rng, 2)} "
+        f"WNX's {correspondent} reports from {place}.",
+        "(BEGIN VIDEOTAPE)",
+    ]
+    second = 10
+    for speaker, caption, before, words in bites:
+        lines.append(
+            f"[0:00:{second:02d}] {surname} (voice-over): {before}"
+            if second > 10
+            else f"[0:00:{second:02d}] {correspondent.upper()}, WNX CORRESPONDENT "
+            f"(voice-over): {before}"
+        )
+        lines.append(f"{speaker.upper()}, {caption}: {words}")
+        second += 15
+    lines += [f"{surname} (on camera): {paragraph(rng, 2)}", "(END VIDEOTAPE)"]
+    return ".txt", "\n".join(lines) + "\n", len(lines) - 3
+
+
+def shot_list_style(rng, title, topics, duration, correspondent, place, bites):
+    """An agency's style: notes, a numbered shot list, then the storyline with its bites."""
+    lines = [title, topics, f"LENGTH: 00:{duration}", f"LOCATION: {place.upper()}", "SHOTLIST:"]
+    lines += [f"{n}. various of {sentence(rng, 4)[:-1].lower()}" for n in (1, 2)]
+    lines += ["STORYLINE:", paragraph(rng, 2)]
+    for number, (speaker, caption, before, words) in enumerate(bites, 1):
+        lines += [f"SOUNDBITE {number} (English): {speaker.upper()}, {caption.capitalize()}",
+                  f'"{words}"', before]  # fmt: skip
+    # every line a segment, but each bite's cue and words make one
+    return ".txt", "\n".join(lines) + "\n", len(lines) - 2 - len(bites)
+
+
+def captions_style(rng, title, topics, duration, correspondent, place, bites):
+    """WebVTT with voice tags: each speaker's cues join into one segment."""
+    cues, start = ["WEBVTT", "", f"NOTE {title}", ""], 0.0
+    turns = [(f"{correspondent}, Correspondent", paragraph(rng, 2))]
+    for speaker, _caption, before, words in bites:
+        turns += [(speaker, words), (f"{correspondent}, Correspondent", before)]
+    for voice, words in turns:
+        for half in (words[: len(words) // 2], words[len(words) // 2 :]):
+            end = start + 2.5
+            cues += [f"{_vtt_time(start)} --> {_vtt_time(end)}", f"<v {voice}>{half}", ""]
+            start = end
+    return ".vtt", "\n".join(cues), len(turns)
+
+
+def _vtt_time(seconds):
+    minutes, rest = divmod(seconds, 60)
+    return f"00:{int(minutes):02d}:{rest:06.3f}"
+
+
+HOUSE_STYLES = (package_style, package_style, name_colon_style, shot_list_style, captions_style)
 LOADDATA_TARGET = 10  # the import at least this many times faster than loaddata
 RAW_TARGET = 3  # and taking at most this many times the raw insert's time
 
@@ -401,8 +475,9 @@ def main():
     from archive.transcripts import parse_bytes
 
     started = time.perf_counter()
-    for path in sorted(files.rglob("*.txt")):
-        parse_bytes(path.read_bytes())
+    for path in sorted(files.rglob("*")):
+        if path.is_file():
+            parse_bytes(path.read_bytes(), path.name)
     parse_seconds = time.perf_counter() - started
 
     # 1. The importer, parsing included, in two halves to show memory stays flat.

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.transcripts import TranscriptError, parse, render
-from archive.transcripts.timecodes import seconds_to_timecode, split_timecode
+from archive.transcripts.timecodes import timecode_text
 
 HEAD = ("A title", "[]", "02:00")
 BODY = ("The studio intro. CGTN's Ann Lee reports.", "Words of the report. Ann Lee, CGTN, Paris.")
@@ -146,15 +146,18 @@ def test_the_outlet_line_outranks_the_sign_off():
     ],
 )
 def test_canonical_timecode_prefixes(text, start, end, rest):
-    assert split_timecode(text) == (start, end, rest)
+    parsed = parse(transcript(body=("The studio intro. CGTN's Ann Lee reports.", text)))
+    timed = parsed.segments[1]
+    assert (timed.start_seconds, timed.end_seconds, timed.text) == (start, end, rest)
 
 
 @pytest.mark.parametrize(
     "seconds, text", [(0, "0:00:00"), (102.5, "0:01:42.500"), (3723.004, "1:02:03.004")]
 )
 def test_timecodes_are_written_to_the_millisecond(seconds, text):
-    assert seconds_to_timecode(seconds) == text
-    assert split_timecode(f"[{text}] x")[0] == round(seconds, 3)
+    assert timecode_text(seconds, None) == f"[{text}]"
+    parsed = parse(transcript(body=("The studio intro. CGTN's Ann Lee reports.", f"[{text}] x")))
+    assert parsed.segments[1].start_seconds == round(seconds, 3)
 
 
 def test_a_timecode_prefix_times_its_segment_and_is_not_text():

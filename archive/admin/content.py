@@ -48,9 +48,11 @@ class ReportPartAdmin(GuardedVersionAdmin):
 @admin.register(Segment)
 class SegmentAdmin(ReportPartAdmin):
     form = SegmentPartForm
-    list_display = ["report", "position", "kind", "speaker", "speaker_title", "quote_this"]
+    list_display = ["report", "position", "kind", "speaker", "speaker_title", "needs_review",
+                    "quote_this"]  # fmt: skip
     list_select_related = ["report", "speaker"]
-    list_filter = ["kind"]
+    list_filter = ["needs_review", "kind"]
+    readonly_fields = ["speaker_basis", "needs_review"]
     search_fields = ["text", "speaker__name", "report__title"]
     autocomplete_fields = ["report", "speaker"]
 

@@ -9,7 +9,14 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 
 from .. import history, workflow
-from ..models import Quote, Report, Segment, check_publication_time, segment_time_error
+from ..models import (
+    Quote,
+    Report,
+    Segment,
+    SpeakerBasis,
+    check_publication_time,
+    segment_time_error,
+)
 from ..text import validate_text
 
 
@@ -62,7 +69,27 @@ class ReportPartForm(forms.ModelForm):
         return cleaned
 
 
-class SegmentPartForm(ReportPartForm):
+class SpeakerReviewForm(forms.ModelForm):
+    """Clears a segment's needs-review mark once an editor confirms or fixes its speaker."""
+
+    speaker_confirmed = forms.BooleanField(
+        required=False,
+        help_text="Tick when you have checked the speaker the importer was unsure of.",
+    )
+
+    def save(self, commit=True):
+        segment = super().save(commit=False)
+        fixed = {"speaker", "speaker_title"} & set(self.changed_data)
+        if fixed or self.cleaned_data.get("speaker_confirmed"):
+            segment.needs_review = False
+            segment.speaker_basis = SpeakerBasis.EDITOR
+        if commit:
+            segment.save()
+            self.save_m2m()
+        return segment
+
+
+class SegmentPartForm(SpeakerReviewForm, ReportPartForm):
     def report_of(self, segment):
         return segment.report
 
@@ -123,6 +150,7 @@ class ReportAdminForm(forms.ModelForm):
             workflow.check_change(self.user, before, after)
         except PermissionDenied as refusal:
             raise ValidationError(str(refusal)) from None
+        workflow.check_publishable(current, before, after)
         if "published_at" in self.fields:
             cleaned["published_at"] = workflow.complete(after).published_at
         elif after.status == Report.Status.WITHDRAWN:
@@ -130,7 +158,7 @@ class ReportAdminForm(forms.ModelForm):
         return cleaned
 
 
-class SegmentInlineForm(forms.ModelForm):
+class SegmentInlineForm(SpeakerReviewForm):
     """A segment row; ``order`` is a sort key, renumbered 1..n when saved."""
 
     order = forms.IntegerField(

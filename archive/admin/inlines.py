@@ -30,8 +30,8 @@ class SegmentInline(admin.TabularInline):
     form = SegmentInlineForm
     formset = SegmentInlineFormSet
     fields = ["order", "kind", "speaker", "speaker_title", "text", "start_seconds", "end_seconds",
-              "quote_this"]  # fmt: skip
-    readonly_fields = ["quote_this"]
+              "needs_review", "speaker_confirmed", "quote_this"]  # fmt: skip
+    readonly_fields = ["needs_review", "quote_this"]
     autocomplete_fields = ["speaker"]
     extra = 0
     classes = ["segment-inline"]

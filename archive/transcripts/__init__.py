@@ -1,6 +1,11 @@
-"""The transcript text format (version 1): parsing, rendering and caption helpers.
+"""Transcripts: reading each broadcaster's house style (styles/), and the text format.
 
-Pure Python with no Django import, so the importer, the exporter and tests share it.
+The shared parts live here: the header (header.py), people's names (names.py),
+job titles (titles.py), cues (cues.py), credits (credits.py), timecodes
+(timecodes.py) and the cue reader the text styles build on (reader.py); parser.py
+decodes a file and hands it to the style that detects it; render.py writes a parse
+back. Pure Python with no Django import, so the importer, the exporter and tests
+share it.
 """
 
 from .header import duration_to_text, parse_duration

@@ -24,17 +24,25 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+")
 _MAX_SIGNOFF_CHARS = 200
 _REPORTING = re.compile(
     r"\b(?:reports?|reporting|reported|has more|has the (?:story|details)|has this report"
-    r"|sends this report|filed this report|takes a look|looks at|explains|joins us|is live)\b",
+    r"|sends this report|filed this report|takes a look|looks at|explains|joins us|is live"
+    r"|narrates our report|begins our coverage|has our report|has the latest)\b",
     re.IGNORECASE,
 )
 _FROM_PLACE = re.compile(
     r"\b(?:reports?|reporting|has more|has the story|has this report|sends this report"
-    r"|filed this report|joins us|is live)\s+(?:live\s+|now\s+)?from\s+(?P<place>.+)",
+    r"|filed this report|joins us|is live|narrates our report)\s+(?:live\s+|now\s+)?"
+    r"from\s+(?P<place>.+)",
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^(?P<owner>.+)['’]s$")
+# "Here's Tom Avery reporting": contractions, not an outlet's possessive.
+_NOT_OWNERS = frozenset(words_of("here there that it what who let he she"))
+# "He is in Kyiv.": where the correspondent just named is.
+_IS_IN = re.compile(r"\b(?:he|she|they)\s+(?:is|are)\s+(?:now\s+|live\s+)?in\s+(?P<place>.+)", re.I)
 _LEAD_IN_WORDS = frozenset(
-    words_of("a an and as but here meanwhile now our so the then this today tonight well")
+    words_of(
+        "a an and as but here here's here’s meanwhile now our so the then this today tonight well"
+    )
 )
 
 
@@ -113,12 +121,17 @@ def _is_outlet(outlet: str) -> bool:
 def read_lead(intro: str) -> Lead:
     """The outlet, correspondent and dateline an intro names: "CGTN's X reports from Y."."""
     sentences = [s for s in re.split(r"(?<=[.!?…])[\"”’]?\s+", intro) if s]
-    for sentence in reversed(sentences):
+    for index in range(len(sentences) - 1, -1, -1):
+        sentence = sentences[index]
         if not _REPORTING.search(sentence):
             continue
         outlet, correspondent = _reporter_named_in(sentence)
         if correspondent:
-            return Lead(outlet, correspondent, _dateline_in(sentence))
+            dateline = _dateline_in(sentence)
+            for following in sentences[index + 1 : index + 3]:
+                if dateline is None and (match := _IS_IN.search(following)):
+                    dateline = _name_from(match.group("place").split())
+            return Lead(outlet, correspondent, dateline)
     return Lead()
 
 
@@ -127,7 +140,12 @@ def _reporter_named_in(sentence: str) -> tuple[str | None, str | None]:
     for index, word in enumerate(words):
         possessive = _POSSESSIVE.match(word)
         name = _name_from(words[index + 1 :])
-        if possessive and possessive.group("owner")[0].isupper() and name:
+        if (
+            possessive
+            and possessive.group("owner")[0].isupper()
+            and possessive.group("owner").casefold() not in _NOT_OWNERS
+            and name
+        ):
             return possessive.group("owner"), name
     for index, word in enumerate(words):
         name = _name_from(words[index + 1 :])
@@ -173,4 +191,10 @@ def _dateline_in(sentence: str) -> str | None:
 
 
 def _capitalized_word(word: str) -> bool:
-    return bool(word) and word[0].isalpha() and word[0].isupper()
+    """A word that may be part of a name: a capital first, then letters, ' - . only."""
+    return (
+        bool(word)
+        and word[0].isalpha()
+        and word[0].isupper()
+        and all(char.isalpha() or char in "'’-.‐" for char in word.rstrip(",.;:!?"))
+    )

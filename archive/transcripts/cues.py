@@ -10,7 +10,7 @@ OPENING_QUOTES = '"“„«「『'
 CLOSING_QUOTES = '"”“»」』'
 COMMAS = ",，、"
 _CUE_PUNCTUATION = frozenset(",.'’‘-‐–&/·，、")
-# An ASCII label is a cue label exactly when it is made of these (see _label_shape).
+# An ASCII label is a cue label exactly when it is made of these (see label_shape).
 _ASCII_CUE_LABEL = re.compile(r"[A-Z0-9\s,.'&/-]*")
 _MAX_CUE_CHARS = 200
 _MAX_CUE_WORDS = 25
@@ -37,6 +37,7 @@ class Cue:
     style: str  # "quote" (NAME "...") or "colon" (NAME: ...)
     qualifier: str | None = None  # VOICE_OVER, ON_CAMERA, other words in parentheses
     closed: bool = True  # a quote-style cue's closing quotation mark was found
+    mixed: bool = False  # written in mixed case (`Carla Benning:`), as some styles do
 
 
 def read_direction(paragraph: str) -> str | None:
@@ -58,7 +59,7 @@ def read_direction(paragraph: str) -> str | None:
 def read_cue(paragraph: str) -> Cue | None:
     """The cue a paragraph opens with: `NAME, TITLE "..."` or `NAME, TITLE (qualifier): ...`."""
     quote = min((i for char in OPENING_QUOTES if (i := paragraph.find(char)) != -1), default=None)
-    colon = _first_colon(paragraph)
+    colon = first_colon(paragraph)
     if quote is not None and (colon is None or quote < colon):
         return _quote_cue(paragraph, quote)
     if colon is not None:
@@ -66,7 +67,7 @@ def read_cue(paragraph: str) -> Cue | None:
     return None
 
 
-def _first_colon(paragraph: str) -> int | None:
+def first_colon(paragraph: str) -> int | None:
     """The colon that may end a cue: a full-width one, or one before a space or the end."""
     head = paragraph[: _MAX_CUE_CHARS + 40]
     colon, wide = head.find(":"), head.find("：")
@@ -79,9 +80,9 @@ def _first_colon(paragraph: str) -> int | None:
 
 
 def _quote_cue(paragraph: str, quote: int) -> Cue | None:
-    label, qualifier = _split_qualifier(paragraph[:quote])
+    label, qualifier = split_qualifier(paragraph[:quote])
     label = label.rstrip(" ,，、")
-    shape = _label_shape(label)
+    shape = label_shape(label)
     if shape is None or (shape == "caseless" and not _has_comma_between_parts(label)):
         return None
     body = paragraph[quote + 1 :].strip()
@@ -90,23 +91,23 @@ def _quote_cue(paragraph: str, quote: int) -> Cue | None:
         body = body[:-1].strip()
     elif not (any(comma in label for comma in COMMAS) or len(label.split()) >= 2):
         return None
-    return Cue(_collapse(label), body, "quote", _qualifier(qualifier), closed)
+    return Cue(collapse(label), body, "quote", qualifier_of(qualifier), closed)
 
 
 def _colon_cue(paragraph: str, colon: int) -> Cue | None:
-    label, qualifier = _split_qualifier(paragraph[:colon])
+    label, qualifier = split_qualifier(paragraph[:colon])
     label = label.rstrip(" ,，、")
-    shape = _label_shape(label)
+    shape = label_shape(label)
     if shape is None:
         return None
     if shape == "caseless" and (
         len(label) > _MAX_CASELESS_LABEL_CHARS or len(label.split()) > _MAX_CASELESS_LABEL_WORDS
     ):
         return None
-    return Cue(_collapse(label), paragraph[colon + 1 :].strip(), "colon", _qualifier(qualifier))
+    return Cue(collapse(label), paragraph[colon + 1 :].strip(), "colon", qualifier_of(qualifier))
 
 
-def _split_qualifier(label: str) -> tuple[str, str | None]:
+def split_qualifier(label: str) -> tuple[str, str | None]:
     """`NAME, TITLE (voice-over)` -> (`NAME, TITLE`, `voice-over`)."""
     label = label.strip()
     if not label.endswith(")"):
@@ -118,14 +119,14 @@ def _split_qualifier(label: str) -> tuple[str, str | None]:
     return label[:opening].strip(), inner.strip()
 
 
-def _qualifier(words: str | None) -> str | None:
+def qualifier_of(words: str | None) -> str | None:
     if words is None:
         return None
     squeezed = "".join(char for char in words.casefold() if char.isalnum() or char == "/")
     return _QUALIFIERS.get(squeezed, " ".join(words.split()) or None)
 
 
-def _label_shape(label: str) -> str | None:
+def label_shape(label: str) -> str | None:
     """What kind of cue label `label` could be.
 
     "cased" for one in capitals, "caseless" for one in a script without letter case, None
@@ -161,7 +162,7 @@ def _has_comma_between_parts(label: str) -> bool:
     return False
 
 
-def _collapse(text: str) -> str:
+def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
@@ -180,11 +181,11 @@ def read_bare_standup(paragraph: str, correspondent: str) -> tuple[str, str] | N
         return None
     for cue_word, name_word in zip(words, name, strict=False):
         word = cue_word.group(0)
-        if _label_shape(word) != "cased" or name_key(word) != name_word:
+        if label_shape(word) != "cased" or name_key(word) != name_word:
             return None
     place = []
     for word in words[len(name) :]:
-        if _label_shape(word.group(0).rstrip(",")) != "cased":
+        if label_shape(word.group(0).rstrip(",")) != "cased":
             break
         place.append(word)
     # "I" and "A" belong to the stand-up, not to the place, when they end the run.
@@ -193,4 +194,4 @@ def read_bare_standup(paragraph: str, correspondent: str) -> tuple[str, str] | N
     if not place or len(name) + len(place) >= len(words):
         return None
     text_start = words[len(name) + len(place)].start()
-    return _collapse(paragraph[words[len(name)].start() : place[-1].end()]), paragraph[text_start:]
+    return collapse(paragraph[words[len(name)].start() : place[-1].end()]), paragraph[text_start:]

@@ -24,6 +24,12 @@ class Header:
     warnings: list[str] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)  # Parse field → value
 
+    def parse_fields(self, outlet: str | None) -> dict:
+        """The Parse's provenance fields; an `Outlet:` line outranks the outlet the text credits."""
+        fields = dict(self.provenance)
+        fields["outlet"] = fields.get("outlet") or outlet
+        return fields
+
 
 # The fixed vocabulary of header lines, in the order export_transcript writes them,
 # with the Parse field each one fills.
@@ -181,7 +187,8 @@ def read_aired(value: str, number: int | None = None) -> str:
 
 
 def _looks_like_duration(value: str) -> bool:
-    return ":" in value and set(value) <= _DURATION_CHARACTERS
+    # Three colons is a timecode with frames (00:02:41:07), never a duration.
+    return ":" in value and value.count(":") <= 2 and set(value) <= _DURATION_CHARACTERS
 
 
 def _read_topics(value: str, number: int, warnings: list[str]) -> list[str]:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 SEGMENT_KINDS = ("intro", "narration", "soundbite", "standup", "signoff", "direction")
+# How a segment's speaker was found; the values of Segment.speaker_basis.
+SPEAKER_BASES = ("cue", "surname", "initials", "voice_tag", "context", "guess", "editor")
 
 
 class TranscriptError(ValueError):
@@ -21,9 +23,12 @@ class ParsedSegment:
     speaker_title: str | None
     text: str
     line: int = field(default=0, compare=False)
-    # Seconds from the start of the recording, rounded to the millisecond; None when unknown.
     start_seconds: float | None = None
     end_seconds: float | None = None
+    # How the speaker was found, and whether an editor must confirm it, describe the
+    # reading of the source text (like warnings), not the report: they are not compared.
+    speaker_basis: str = field(default="", compare=False)
+    needs_review: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict:
         return {
@@ -33,6 +38,8 @@ class ParsedSegment:
             "text": self.text,
             "start_seconds": self.start_seconds,
             "end_seconds": self.end_seconds,
+            "needs_review": self.needs_review,
+            "speaker_basis": self.speaker_basis or None,
         }
 
 
@@ -58,6 +65,13 @@ class Parse:
     language: str | None = None  # a BCP 47 tag
     source_url: str | None = None
     media_url: str | None = None
+    # The house style the source was written in (see archive.transcripts.styles); the
+    # same report may come in any style, so it takes no part in the comparison.
+    style: str = field(default="package", compare=False)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(segment.needs_review for segment in self.segments)
 
     def as_dict(self, file: str | None = None) -> dict:
         """The "Parse JSON" object of DESIGN.md, keys in its order."""
@@ -69,6 +83,7 @@ class Parse:
             "outlet": self.outlet,
             "correspondent": self.correspondent,
             "dateline": self.dateline,
+            "style": self.style,
             "aired_at": self.aired_at,
             "programme": self.programme,
             "language": self.language,

@@ -165,7 +165,9 @@ class Names:
             for word in reversed(before):
                 if (
                     not _capitalized(word)
+                    or not all(char.isalpha() or char in "'’-.‐" for char in word)
                     or word.casefold() in _NOT_NAMES
+                    or re.search(r"['’][a-z]", word)  # NPR's Dara Quinn, I'm Susan Davis
                     or word[-1] in ".,;:!?\"“”'’)"
                     or is_job_word(word)
                 ):

@@ -5,7 +5,7 @@ import json
 from .header import HEADER_KEYS, duration_to_text
 from .model import Parse, ParsedSegment, TranscriptError
 from .parser import parse as parse_text
-from .timecodes import timecode_prefix
+from .timecodes import timecode_text
 
 
 def render(parse: Parse) -> str:
@@ -18,20 +18,20 @@ def render(parse: Parse) -> str:
     - soundbite: `NAME, TITLE "words"` (or `NAME "words"`);
     - standup: `NAME PLACE "words"`, or `NAME (on camera): words` without a place;
     - signoff: its own paragraph, last; direction: `(WORDS)`.
+    A timed segment's paragraph opens with its timecode, `[H:MM:SS.mmm --> H:MM:SS.mmm]`.
     The cue's name is the speaker's in capitals; the parser recovers its natural case
     from the mixed-case mentions that the segments' words keep.
 
     A segment that the plain form would misread (a bare paragraph that continues a
     `NAME:` speaker, words that look like a cue) gets the next form; every choice is
     checked by parsing the result.
-
-    The header lines follow the duration line, and each timed segment's paragraph
-    opens with its timecode (`[0:01:42]`, `[0:01:42.500 --> 0:01:50]`).
     """
-    text = _render(parse, with_outlet=parse.programme is not None)
-    if parse.outlet is not None and parse_text(text).outlet != parse.outlet:
-        # The sign-off does not give the outlet back (or there is none): say it.
-        text = _render(parse, with_outlet=True)
+    # The header lines follow the duration line; `Outlet:` only where the text does
+    # not give the outlet back by itself (or a programme is named).
+    for with_outlet in (parse.programme is not None, True):
+        text = _render_with_header(parse, with_outlet)
+        if _reads_back(text, parse):
+            break
     return text
 
 
@@ -44,14 +44,47 @@ def _header_lines(parse: Parse, with_outlet: bool) -> list[str]:
     return lines
 
 
-def _render(parse: Parse, *, with_outlet: bool) -> str:
+def _render_with_header(parse: Parse, with_outlet: bool) -> str:
     head = [parse.title, json.dumps(parse.topics, ensure_ascii=False)]
     if parse.duration_seconds is not None:
         head.append(duration_to_text(parse.duration_seconds))
     head += _header_lines(parse, with_outlet)
+    # Two dialects: the package's `NAME "..."` bites, or `NAME:` turns throughout, which
+    # the reader of the name-colon style takes. The parse's own style goes first; the
+    # other is the fallback when the first does not read back as the same report.
+    dialects = [False, True] if parse.style == "package" else [True, False]
+    own = _own_style_writer(parse.style)
+    if own is not None and _reads_back(text := own(parse), parse):
+        return text  # a shot list, a script or captions written back in their own style
+    texts = [_render(parse, head, colon_first) for colon_first in dialects]
+    return next((text for text in texts if _reads_back(text, parse)), texts[0])
+
+
+def _own_style_writer(style: str):
+    """The style module's own `write`, for styles the text format cannot say whole."""
+    from . import styles  # the styles import the parser, which this module imports
+
+    module = next((module for module in styles.STYLES if style == module.NAME), None)
+    return getattr(module, "write", None)
+
+
+def _reads_back(text: str, parse: Parse) -> bool:
+    try:
+        return parse_text(text) == parse
+    except TranscriptError:
+        return False
+
+
+def _render(parse: Parse, head: list[str], colon_first: bool) -> str:
     segments = parse.segments
     options = [
-        _forms(segment, segments[index - 1] if index else None, _next(segments, index))
+        _forms(
+            segment,
+            segments[index - 1] if index else None,
+            _next(segments, index),
+            colon_first,
+            parse.correspondent,
+        )  # fmt: skip
         for index, segment in enumerate(segments)
     ]
     choices = [0] * len(segments)
@@ -96,16 +129,24 @@ def _first_mismatch(text: str, expected: Parse, head_lines: int) -> int | None:
     return min(len(again.segments), len(expected.segments))
 
 
-def _forms(
-    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
-) -> list[str]:
-    """The ways to write `segment`, the most natural first."""
-    prefix = timecode_prefix(segment.start_seconds, segment.end_seconds)
-    return [prefix + form for form in _untimed_forms(segment, previous, following)]
+def _forms(segment: ParsedSegment, *context) -> list[str]:
+    """The ways to write `segment`, the most natural first, after its timecode if it has one.
+
+    `context` is what `_untimed_forms` takes after the segment.
+    """
+    forms = _untimed_forms(segment, *context)
+    if segment.start_seconds is None:
+        return forms
+    stamp = timecode_text(segment.start_seconds, segment.end_seconds)
+    return [f"{stamp} {form}" for form in forms]
 
 
 def _untimed_forms(
-    segment: ParsedSegment, previous: ParsedSegment | None, following: ParsedSegment | None
+    segment: ParsedSegment,
+    previous: ParsedSegment | None,
+    following: ParsedSegment | None,
+    colon_first: bool,
+    correspondent: str | None,
 ) -> list[str]:
     kind, speaker, title, words = segment.kind, segment.speaker, segment.speaker_title, segment.text
     if kind == "direction":
@@ -131,17 +172,25 @@ def _untimed_forms(
             quoted = [f'{label} "{words}"', f'{spaced} "{words}"']
             cued = [f"{label}: {words}", f"{label} (on camera): {words}"]
 
+    if speaker and speaker != name and any(char.islower() for char in speaker):
+        # As written (`Carla Benning:`): a name whose case no mention in the words keeps.
+        as_written = ", ".join(part for part in (speaker, title) if part)
+        cued.append(f"{as_written}: {words}")
     if previous is not None and (previous.kind, previous.speaker) == (kind, speaker) and not title:
         forms = plain + quoted + cued
     elif kind in ("intro", "narration") and not title:
         forms = plain + cued
+    elif colon_first:
+        forms = cued + quoted + plain
     else:
         forms = quoted + cued + plain
     if (
         following is not None
         and (following.kind, following.speaker) == (kind, speaker)
         and following.speaker_title is None
+        and not (kind == "narration" and speaker == correspondent)
     ):
-        # Only after a `NAME:` cue does a bare paragraph go on in the same voice.
+        # Only after a `NAME:` cue does a bare paragraph go on in the same voice; the
+        # correspondent's narration goes on uncued in any case.
         forms = cued + forms
     return list(dict.fromkeys(forms))

@@ -3,6 +3,7 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -52,16 +53,40 @@ def first_line(error):
     return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
 
 
+def describe_parse(path, parse):
+    """What importing ``parse`` would do, for an editor: style, speakers, kinds, warnings."""
+    lines = [f"{path}: {parse.style} style, {len(parse.segments)} segments"]
+    kinds = Counter(segment.kind for segment in parse.segments)
+    lines.append("  segments: " + ", ".join(f"{kinds[kind]} {kind}" for kind in sorted(kinds)))
+    titles = {}
+    for segment in parse.segments:
+        if segment.speaker:
+            titles.setdefault(segment.speaker, set())
+            if segment.speaker_title:
+                titles[segment.speaker].add(segment.speaker_title)
+    lines.append(f"  speakers ({len(titles)}):")
+    for speaker, captions in titles.items():
+        caption = f" — {'; '.join(sorted(captions))}" if captions else ""
+        lines.append(f"    {speaker}{caption}")
+    unsure = sum(1 for segment in parse.segments if segment.needs_review)
+    if unsure:
+        lines.append(f"  {unsure} segments need review: they get no quote and hold publishing")
+    lines.extend(f"  warning: {warning}" for warning in parse.warnings)
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = (
-        "Import transcript files (or folders, searched for *.txt) as draft reports. "
+        "Import transcript files (or folders, searched for *.txt, *.vtt, *.srt) as draft reports. "
         "Unchanged files are skipped; a changed file is refused unless --replace. "
         "Each refused file gets one line on standard error: path:line: reason. "
         f"Files over {MAX_FILE_BYTES:,} bytes are refused."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="a .txt file or a folder")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="a transcript (.txt, .vtt, .srt) or a folder"
+        )
         parser.add_argument("--publish", action="store_true", help="publish the new reports")
         parser.add_argument(
             "--published-at",
@@ -174,6 +199,7 @@ class Command(BaseCommand):
         for path, parse in parsed:
             count += 1
             if format != "json":
+                self.stdout.write(describe_parse(path, parse))
                 continue
             text = json.dumps(parse.as_dict(file=path), ensure_ascii=False, indent=2)
             if as_list:
