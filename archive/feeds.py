@@ -1,10 +1,17 @@
-"""RSS of the latest public reports."""
+"""RSS: the latest public reports and quotes, and each speaker's and topic's reports.
+
+Django's feed view sends Last-Modified (the newest item's date), so
+``ConditionalGetMiddleware`` answers ``If-Modified-Since`` with a 304.
+"""
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from .citations import format_duration
-from .models import Report
+from .models import Quote, Report, Segment, Speaker, Topic
 
 
 class LatestReportsFeed(Feed):
@@ -37,3 +44,74 @@ class LatestReportsFeed(Feed):
 
     def item_author_name(self, item):
         return item.correspondent.name if item.correspondent else None
+
+
+class LatestQuotesFeed(Feed):
+    title = "Report Archive: latest quotes"
+    description = "Quotes from the latest broadcast news reports in the archive."
+    limit = 30
+
+    def link(self):
+        return reverse("archive:quote_list")
+
+    def quotes(self):
+        return (
+            Quote.objects.public()
+            .select_related("speaker", "segment__report")
+            .order_by("-segment__report__published_at", "segment__position", "pk")
+        )
+
+    def items(self):
+        return self.quotes()[: self.limit]
+
+    def item_title(self, item):
+        return f"{item.speaker.name}: “{Truncator(item.text).chars(80)}”"
+
+    def item_description(self, item):
+        caption = f", {item.segment.speaker_title}" if item.segment.speaker_title else ""
+        return f"“{item.text}” — {item.speaker.name}{caption}, in “{item.segment.report.title}”"
+
+    def item_pubdate(self, item):
+        return item.segment.report.published_at
+
+    def item_author_name(self, item):
+        return item.speaker.name
+
+
+class SpeakerFeed(LatestReportsFeed):
+    """A person's latest public reports: those they are heard in or filed."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Speaker.objects.public(), slug=slug)
+
+    def title(self, speaker):
+        return f"Report Archive: {speaker.name}"
+
+    def description(self, speaker):
+        return f"The latest broadcast news reports with {speaker.name}."
+
+    def link(self, speaker):
+        return speaker.get_absolute_url()
+
+    def items(self, speaker):
+        heard = Segment.objects.filter(report=OuterRef("pk"), speaker=speaker)
+        reports = Report.objects.public().filter(Exists(heard) | Q(correspondent=speaker))
+        return reports.select_related("outlet", "correspondent")[:30]
+
+
+class TopicFeed(LatestReportsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic.objects.public(), slug=slug)
+
+    def title(self, topic):
+        return f"Report Archive: {topic.name}"
+
+    def description(self, topic):
+        return f"The latest broadcast news reports on {topic.name}."
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def items(self, topic):
+        reports = Report.objects.public().filter(topics=topic)
+        return reports.select_related("outlet", "correspondent")[:30]

@@ -46,11 +46,19 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        """Outlets of a public report, and organizations of a public speaker."""
+        outlet_of = Report.objects.public(now=now).filter(outlet=OuterRef("pk"))
+        speakers = Speaker.objects.public(now=now).filter(organization=OuterRef("pk"))
+        return self.filter(Exists(outlet_of) | Exists(speakers))
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
-    objects = SlugNaturalKeyManager()
+    objects = SlugNaturalKeyManager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         ordering = ["name"]

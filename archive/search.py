@@ -19,7 +19,8 @@ are restricted to it as a subquery.
 """
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils.html import escape
@@ -84,7 +85,7 @@ def fts5_query(terms):
 
 
 def tsquery(terms):
-    """Input for ``to_tsquery('english', ...)``; words are letters and digits only."""
+    """Input for ``to_tsquery(...)``; words are letters and digits only."""
 
     def one(term):
         if term.prefix:
@@ -99,9 +100,25 @@ def tsquery(terms):
 # Endings the stemmers fold together: "invest" also marks "investment".
 _SUFFIXES = "s|es|ed|d|ing|ings|er|ers|ment|ments|ly|ion|ions|'s|’s"
 _STRIP_RE = re.compile(r"(?:ments|ment|ings|ing|ions|ion|ers|er|es|ed|ly|s)$")
+# Letters with no Unicode decomposition that readers type without their stroke.
+_STROKES = str.maketrans("łŁøØđĐħĦıŀĿ", "lLoOdDhHilL")
+
+
+def fold(text):
+    """Lower case without accents, one character for one: "Wójtowski" → "wojtowski".
+
+    Keeping the length lets a match found in the folded text be marked in the
+    original at the same offsets.
+    """
+    out = []
+    for char in text.translate(_STROKES):
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        out.append(base if len(base) == 1 else char)
+    return "".join(out)
 
 
 def _word_pattern(word, prefix):
+    word = fold(word)
     if prefix:
         return re.escape(word) + r"\w*"
     root = word
@@ -119,18 +136,18 @@ def _highlight_re(terms):
     if not patterns:
         return None
     alternatives = "|".join(sorted(set(patterns), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def highlight(text, terms):
-    """HTML-escape ``text`` and wrap each matching word in ``<mark>``."""
+    """HTML-escape ``text`` and wrap each matching word in ``<mark>``, whatever its accents."""
     pattern = _highlight_re(terms)
     if pattern is None:
         return escape(text)
     out, last = [], 0
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(fold(text)):
         out.append(escape(text[last : match.start()]))
-        out.append(f"<mark>{escape(match.group())}</mark>")
+        out.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
         last = match.end()
     out.append(escape(text[last:]))
     return mark_safe("".join(out))
@@ -145,7 +162,7 @@ def snippet(text, terms, words_around=14):
     hit = 0
     if pattern is not None:
         for index, word in enumerate(words):
-            if pattern.search(word):
+            if pattern.search(fold(word)):
                 hit = index
                 break
     start = max(0, hit - words_around)
@@ -167,86 +184,161 @@ class Hit:
     title_html: str
     snippet_html: str
 
+    @property
+    def url(self):
+        """The exact passage (``/reports/<slug>/#segment-N``, marked there by CSS ``:target``)."""
+        return (self.segment or self.report).get_absolute_url()
+
 
 @dataclass
 class Results:
     hits: list
     page: int
     has_next: bool
+    total: int = 0
+    total_is_exact: bool = True
+    people: list = field(default_factory=list)
 
     @property
     def has_previous(self):
         return self.page > 1
 
 
-# SQLite ranks a bounded candidate set: the CANDIDATES most recently added
-# matching segments (and titles) of visible reports, walked newest first in the
-# FTS index, so a common word costs the same as a rare one (ranking all 127,000
-# segments holding "government" took 240 ms at 1,000,000 segments; this, 10 ms).
+SORTS = ("relevance", "date")
+MAX_PEOPLE = 5
+
+# Both engines rank a bounded candidate set: the CANDIDATES most recently added
+# matching segments (and titles) of visible reports, newest first, so a common
+# word costs the same as a rare one (SQLite: ranking all 127,000 segments
+# holding "government" took 240 ms at 1,000,000 segments; this, 10 ms).
 # Visibility is applied inside the walk, before the LIMIT: hidden reports never
-# crowd out public ones. bm25() works here because the FTS table drives the join.
+# crowd out public ones. A deep page widens the window.
+#
+# Three kinds of candidate: segments whose caption or text match, segments
+# spoken by a person whose name or organization match (the person's own score),
+# and report titles.
 CANDIDATES = 2000
+PERSON_WEIGHT = 1.0
 
 _SQLITE_SQL = """
 SELECT * FROM (
     SELECT s.report_id, f.rowid, -bm25(archive_segment_fts, 0.5, 1.0)
     FROM archive_segment_fts f JOIN archive_segment s ON s.id = f.rowid
-    WHERE archive_segment_fts MATCH %s AND s.report_id IN ({visible})
+    WHERE archive_segment_fts MATCH %s AND s.report_id IN ({visible}) {kind}
     ORDER BY f.rowid DESC LIMIT %s
+)
+UNION ALL
+SELECT * FROM (
+    SELECT s.report_id, s.id, {person_weight} * p.score
+    FROM (SELECT rowid AS id, -bm25(archive_speaker_fts) AS score FROM archive_speaker_fts
+          WHERE archive_speaker_fts MATCH %s) p
+    JOIN archive_segment s ON s.speaker_id = p.id
+    WHERE s.report_id IN ({visible}) {kind}
+    ORDER BY s.id DESC LIMIT %s
 )
 UNION ALL
 SELECT * FROM (
     -- "+rowid": test visibility per match, not probe the index once per visible report.
     SELECT rowid, NULL, -bm25(archive_report_fts) FROM archive_report_fts
-    WHERE archive_report_fts MATCH %s AND +rowid IN ({visible})
+    WHERE archive_report_fts MATCH %s AND +rowid IN ({visible}) {no_titles}
     ORDER BY rowid DESC LIMIT %s
 )
 """
 
+_SQLITE_PEOPLE_SQL = """
+SELECT rowid FROM archive_speaker_fts WHERE archive_speaker_fts MATCH %s
+AND rowid IN ({visible}) ORDER BY bm25(archive_speaker_fts, 2.0, 1.0) LIMIT %s
+"""
+
+# PostgreSQL: the same three walks, each a GIN index scan cut to the newest
+# CANDIDATES before ts_rank runs, so a common word ranks 2,000 rows, not all.
+# archive_unaccent() (migration 0011) folds accents in the index and the query.
 _POSTGRES_SQL = """
-WITH q AS (SELECT to_tsquery('english', %s) AS query),
-seg AS (
-    SELECT DISTINCT ON (s.report_id) s.report_id AS report_id, s.id AS segment_id,
-           ts_rank(to_tsvector('english', s.speaker_title || ' ' || s.text), q.query) AS score
+WITH q AS (SELECT to_tsquery('english', archive_unaccent(%s)) AS query,
+                  to_tsquery('simple', archive_unaccent(%s)) AS names)
+SELECT * FROM (
+    SELECT s.report_id, s.id,
+           ts_rank(to_tsvector('english', archive_unaccent(s.speaker_title || ' ' || s.text)),
+                   q.query)
     FROM archive_segment s, q
-    WHERE to_tsvector('english', s.speaker_title || ' ' || s.text) @@ q.query
-    ORDER BY s.report_id, score DESC, s.position
-), ttl AS (
-    SELECT r.id AS report_id, ts_rank(to_tsvector('english', r.title), q.query) AS score
+    WHERE to_tsvector('english', archive_unaccent(s.speaker_title || ' ' || s.text)) @@ q.query
+      AND s.report_id IN ({visible}) {kind}
+    ORDER BY s.id DESC LIMIT %s
+) AS segments
+UNION ALL
+SELECT * FROM (
+    SELECT s.report_id, s.id, {person_weight} * p.score
+    FROM (SELECT sp.id, ts_rank({person_vector}, q.names) AS score
+          FROM archive_speaker sp LEFT JOIN archive_organization o ON o.id = sp.organization_id, q
+          WHERE {person_vector} @@ q.names) p
+    JOIN archive_segment s ON s.speaker_id = p.id
+    WHERE s.report_id IN ({visible}) {kind}
+    ORDER BY s.id DESC LIMIT %s
+) AS people
+UNION ALL
+SELECT * FROM (
+    SELECT r.id, NULL::bigint, ts_rank(to_tsvector('english', archive_unaccent(r.title)), q.query)
     FROM archive_report r, q
-    WHERE to_tsvector('english', r.title) @@ q.query
+    WHERE to_tsvector('english', archive_unaccent(r.title)) @@ q.query
+      AND r.id IN ({visible}) {no_titles}
+    ORDER BY r.id DESC LIMIT %s
+) AS titles
+"""
+
+_PG_PERSON_VECTOR = (
+    "to_tsvector('simple', archive_unaccent(sp.name || ' ' || coalesce(o.name, '')))"
 )
-SELECT ids.report_id, seg.segment_id,
-       COALESCE(seg.score, 0) + {title_weight} * COALESCE(ttl.score, 0) AS score
-FROM (SELECT report_id FROM seg UNION SELECT report_id FROM ttl) AS ids
-LEFT JOIN seg ON seg.report_id = ids.report_id
-LEFT JOIN ttl ON ttl.report_id = ids.report_id
-WHERE ids.report_id IN ({visible})
-ORDER BY score DESC, ids.report_id DESC
-LIMIT %s OFFSET %s
+
+_POSTGRES_PEOPLE_SQL = f"""
+WITH q AS (SELECT to_tsquery('simple', archive_unaccent(%s)) AS names)
+SELECT sp.id FROM archive_speaker sp
+LEFT JOIN archive_organization o ON o.id = sp.organization_id, q
+WHERE {_PG_PERSON_VECTOR} @@ q.names AND sp.id IN ({{visible}})
+ORDER BY ts_rank(to_tsvector('simple', archive_unaccent(sp.name)), q.names) DESC, sp.name
+LIMIT %s
 """
 
 
-def _ranked_ids(terms, reports, limit, offset):
-    """(report_id, segment_id, score) rows for the visible reports, best first."""
-    visible_sql, visible_params = reports.order_by().values("pk").query.sql_with_params()
-    if connection.vendor != "postgresql":
-        return _sqlite_ranked_ids(fts5_query(terms), visible_sql, visible_params, limit, offset)
-    sql = _POSTGRES_SQL.format(title_weight=TITLE_WEIGHT, visible=visible_sql)
-    params = [tsquery(terms), *visible_params, limit, offset]
+def _visible_sql(queryset):
+    return queryset.order_by().values("pk").query.sql_with_params()
+
+
+def _engine_sql(kind):
+    postgres = connection.vendor == "postgresql"
+    template = _POSTGRES_SQL if postgres else _SQLITE_SQL
+    sql = template.format(
+        visible="{visible}",
+        kind="AND s.kind = %s" if kind else "",
+        no_titles="AND 1 = 0" if kind else "",
+        person_weight=PERSON_WEIGHT,
+        person_vector=_PG_PERSON_VECTOR,
+    )
+    return sql, postgres
+
+
+def _candidates(terms, reports, kind, candidates):
+    """Raw candidate rows (report_id, segment_id or None, score) of the three walks."""
+    visible_sql, visible_params = _visible_sql(reports)
+    sql, postgres = _engine_sql(kind)
+    sql = sql.replace("{visible}", visible_sql)
+    kind_params = [kind] if kind else []
+    walk = [*visible_params, *kind_params, candidates]
+    if postgres:
+        query = tsquery(terms)
+        params = [query, query, *walk, *walk, *visible_params, candidates]
+    else:
+        match = fts5_query(terms)
+        params = [match, *walk, match, *walk, match, *visible_params, candidates]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _sqlite_ranked_ids(match, visible_sql, visible_params, limit, offset):
-    sql = _SQLITE_SQL.format(visible=visible_sql)
+def _ranked(terms, reports, *, kind, limit, offset):
+    """(rows best first for this page, total matching reports, whether that total is exact)."""
     candidates = CANDIDATES
     while True:
-        params = [match, *visible_params, candidates, match, *visible_params, candidates]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = _candidates(terms, reports, kind, candidates)
         best, titles, segment_rows = {}, {}, 0
         for report_id, segment_id, score in rows:
             if segment_id is None:
@@ -255,8 +347,8 @@ def _sqlite_ranked_ids(match, visible_sql, visible_params, limit, offset):
             segment_rows += 1
             if report_id not in best or score > best[report_id][1]:
                 best[report_id] = (segment_id, score)
+        # Two segment walks share the window; either one full means there may be more.
         exhausted = segment_rows < candidates and len(titles) < candidates
-        # A deep page, or a few reports holding most matches: widen the window.
         if exhausted or len(best.keys() | titles.keys()) >= offset + limit:
             break
         candidates *= 4
@@ -270,33 +362,68 @@ def _sqlite_ranked_ids(match, visible_sql, visible_params, limit, offset):
         if report_id not in best
     ]
     ranked.sort(key=lambda row: (-row[2], -row[0]))
-    return ranked[offset : offset + limit]
+    return ranked, len(ranked), exhausted
 
 
-def search(raw_query, reports, *, page=1, per_page=20):
+def find_people(terms, limit=MAX_PEOPLE):
+    """Public speakers whose name or organization holds every term, best match first."""
+    from .models import Speaker
+
+    speakers = Speaker.objects.public()
+    visible_sql, visible_params = _visible_sql(speakers)
+    if connection.vendor == "postgresql":
+        sql = _POSTGRES_PEOPLE_SQL.replace("{visible}", visible_sql)
+        params = [tsquery(terms), *visible_params, limit]
+    else:
+        sql = _SQLITE_PEOPLE_SQL.replace("{visible}", visible_sql)
+        params = [fts5_query(terms), *visible_params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search(raw_query, reports, *, page=1, per_page=20, kind="", sort="relevance"):
     """Search ``reports`` (a queryset built on ``Report.objects.public()``).
 
-    Three queries whatever the number of hits: the ranked ids, the reports,
-    the best segment of each.
+    ``kind`` keeps passages of one segment kind (titles then do not count);
+    ``sort`` is ``"relevance"`` or ``"date"`` (newest publication first).
+    Five queries whatever the number of hits: the people, the ranked ids, the
+    people's rows, the reports, the best segment of each.
     """
-    from .models import Report, Segment, public_report_exists  # the engines need no models
+    from .models import Report, Segment, Speaker, public_report_exists  # the engines need no models
 
     terms = parse_query(raw_query)
     if not terms:
         return Results(hits=[], page=1, has_next=False), terms
-    rows = _ranked_ids(terms, reports, per_page + 1, (page - 1) * per_page)
-    has_next = len(rows) > per_page
-    rows = rows[:per_page]
-    report_ids = [row[0] for row in rows]
-    segment_ids = [row[1] for row in rows if row[1] is not None]
+    person_ids = find_people(terms)
+    people_by_id = Speaker.objects.select_related("organization").in_bulk(person_ids)
+    people = [people_by_id[pk] for pk in person_ids if pk in people_by_id]
+    offset = (page - 1) * per_page
+    ranked, total, exact = _ranked(terms, reports, kind=kind, limit=per_page + 1, offset=offset)
+    report_ids = [row[0] for row in ranked]
     # The ranked ids already passed ``reports``' filters; visibility is checked
     # again (a report may be withdrawn in between) by primary key, row by row.
-    by_report = (
-        Report.objects.filter(public_report_exists("pk"))
-        .select_related("outlet", "correspondent")
-        .order_by()
-        .in_bulk(report_ids)
-    )
+    if sort == "date":
+        by_report = (
+            Report.objects.filter(public_report_exists("pk"), pk__in=report_ids)
+            .select_related("outlet", "correspondent")
+            .order_by("-published_at", "-pk")
+        )
+        order = {report.pk: index for index, report in enumerate(by_report)}
+        by_report = {report.pk: report for report in by_report}
+        ranked.sort(key=lambda row: order.get(row[0], len(order)))
+        rows = ranked[offset : offset + per_page + 1]
+    else:
+        rows = ranked[offset : offset + per_page + 1]
+        by_report = (
+            Report.objects.filter(public_report_exists("pk"))
+            .select_related("outlet", "correspondent")
+            .order_by()
+            .in_bulk([row[0] for row in rows])
+        )
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    segment_ids = [row[1] for row in rows if row[1] is not None]
     segments = Segment.objects.select_related("speaker").order_by().in_bulk(segment_ids)
     hits = []
     for report_id, segment_id, score in rows:
@@ -315,7 +442,10 @@ def search(raw_query, reports, *, page=1, per_page=20):
                 snippet_html=snippet(segment.text, terms) if segment else "",
             )
         )
-    return Results(hits=hits, page=page, has_next=has_next), terms
+    results = Results(
+        hits=hits, page=page, has_next=has_next, total=total, total_is_exact=exact, people=people
+    )
+    return results, terms
 
 
 def like_scan(word, reports, limit=20):
@@ -344,7 +474,19 @@ SQLITE_TABLES = [
         "title, content='archive_report', content_rowid='id', "
         "tokenize='porter unicode61 remove_diacritics 2')"
     ),
+    # People by name and organization: no stemming (names are not English words),
+    # case and accents folded in every script. Its own content, one row per
+    # speaker: an external-content table cannot hold the organization's name.
+    (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS archive_speaker_fts USING fts5("
+        "name, organization, tokenize='unicode61 remove_diacritics 2')"
+    ),
 ]
+
+_SPEAKER_ROW = (
+    "SELECT sp.id, sp.name, coalesce(o.name, '') FROM archive_speaker sp "
+    "LEFT JOIN archive_organization o ON o.id = sp.organization_id"
+)
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS archive_segment_fts_insert AFTER INSERT ON archive_segment
@@ -383,6 +525,33 @@ SQLITE_TRIGGERS = [
     END""",
 ]
 
+SQLITE_TRIGGERS += [
+    f"""CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_insert AFTER INSERT ON archive_speaker
+    BEGIN
+        INSERT INTO archive_speaker_fts(rowid, name, organization)
+        {_SPEAKER_ROW} WHERE sp.id = new.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_delete AFTER DELETE ON archive_speaker
+    BEGIN
+        DELETE FROM archive_speaker_fts WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_update
+    AFTER UPDATE OF name, organization_id ON archive_speaker
+    BEGIN
+        DELETE FROM archive_speaker_fts WHERE rowid = old.id;
+        INSERT INTO archive_speaker_fts(rowid, name, organization)
+        {_SPEAKER_ROW} WHERE sp.id = new.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS archive_organization_fts_update
+    AFTER UPDATE OF name ON archive_organization
+    BEGIN
+        DELETE FROM archive_speaker_fts
+        WHERE rowid IN (SELECT id FROM archive_speaker WHERE organization_id = new.id);
+        INSERT INTO archive_speaker_fts(rowid, name, organization)
+        {_SPEAKER_ROW} WHERE sp.organization_id = new.id;
+    END""",
+]
+
 SQLITE_TRIGGER_NAMES = [
     "archive_segment_fts_insert",
     "archive_segment_fts_delete",
@@ -390,33 +559,53 @@ SQLITE_TRIGGER_NAMES = [
     "archive_report_fts_insert",
     "archive_report_fts_delete",
     "archive_report_fts_update",
+    "archive_speaker_fts_insert",
+    "archive_speaker_fts_delete",
+    "archive_speaker_fts_update",
+    "archive_organization_fts_update",
 ]
 
-POSTGRES_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS archive_segment_search_idx ON archive_segment "
-    "USING gin (to_tsvector('english', speaker_title || ' ' || text))",
-    "CREATE INDEX IF NOT EXISTS archive_report_search_idx ON archive_report "
-    "USING gin (to_tsvector('english', title))",
+# unaccent() is only STABLE (its dictionary could change), so an index cannot
+# use it directly; the wrapper names the dictionary and is declared IMMUTABLE,
+# the usual way to index unaccented text. unaccent is a trusted extension
+# (PostgreSQL 13+): the database's owner may create it.
+POSTGRES_FUNCTIONS = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE OR REPLACE FUNCTION archive_unaccent(text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT unaccent('unaccent'::regdictionary, $1) $$",
 ]
+POSTGRES_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS archive_segment_unaccent_search_idx ON archive_segment "
+    "USING gin (to_tsvector('english', archive_unaccent(speaker_title || ' ' || text)))",
+    "CREATE INDEX IF NOT EXISTS archive_report_unaccent_search_idx ON archive_report "
+    "USING gin (to_tsvector('english', archive_unaccent(title)))",
+]
+# Before migration 0011: English stemming, accents kept.
+POSTGRES_OLD_INDEXES = ["archive_segment_search_idx", "archive_report_search_idx"]
 
 
 def install_index(conn, *, rebuild=False):
     """Create the search index and (SQLite) its triggers; idempotent."""
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
-            created = not _sqlite_table_exists(cursor, "archive_segment_fts")
+            created = not _sqlite_table_exists(cursor, "archive_speaker_fts")
             for statement in SQLITE_TABLES + SQLITE_TRIGGERS:
                 cursor.execute(statement)
             if created or rebuild:
                 rebuild_sqlite_index(cursor)
         elif conn.vendor == "postgresql":
-            for statement in POSTGRES_INDEXES:
+            for name in POSTGRES_OLD_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            for statement in POSTGRES_FUNCTIONS + POSTGRES_INDEXES:
                 cursor.execute(statement)
 
 
 def rebuild_sqlite_index(cursor):
     cursor.execute("INSERT INTO archive_segment_fts(archive_segment_fts) VALUES ('rebuild')")
     cursor.execute("INSERT INTO archive_report_fts(archive_report_fts) VALUES ('rebuild')")
+    cursor.execute("DELETE FROM archive_speaker_fts")
+    cursor.execute(f"INSERT INTO archive_speaker_fts(rowid, name, organization) {_SPEAKER_ROW}")
 
 
 def drop_sqlite_triggers(cursor):
@@ -431,9 +620,12 @@ def uninstall_index(conn):
             drop_sqlite_triggers(cursor)
             cursor.execute("DROP TABLE IF EXISTS archive_segment_fts")
             cursor.execute("DROP TABLE IF EXISTS archive_report_fts")
+            cursor.execute("DROP TABLE IF EXISTS archive_speaker_fts")
         elif conn.vendor == "postgresql":
-            cursor.execute("DROP INDEX IF EXISTS archive_segment_search_idx")
-            cursor.execute("DROP INDEX IF EXISTS archive_report_search_idx")
+            for name in POSTGRES_OLD_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            cursor.execute("DROP INDEX IF EXISTS archive_segment_unaccent_search_idx")
+            cursor.execute("DROP INDEX IF EXISTS archive_report_unaccent_search_idx")
 
 
 def _sqlite_table_exists(cursor, name):

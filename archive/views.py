@@ -7,19 +7,27 @@ and lists are paginated or capped.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import citations, search
-from .models import Organization, Quote, Report, Segment, Speaker, Topic
+from .collation import name_order
+from .exports import writer as exports_writer
+from .models import Organization, Quote, Report, Segment, Speaker, Topic, public_report_q
 
 SLUG_RE = re.compile(r"[-\w]{1,200}")
 REPORT_SUMMARY_RELATED = ("outlet", "correspondent")
@@ -42,14 +50,31 @@ def withdrawn_response(request, slug):
 # --- report filters (list and search) ---------------------------------------------
 
 
+def parse_date(value):
+    """An ISO date (``2018-06-07``) or None: a bad value is ignored, like every filter."""
+    try:
+        return date.fromisoformat(value.strip()) if value and len(value) <= 10 else None
+    except ValueError:
+        return None
+
+
+def day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @dataclass
 class ReportFilters:
-    """The list's and search's filters, read from GET; invalid values are ignored."""
+    """The list's and search's filters, read from GET; invalid values are ignored.
+
+    Dates are publication dates in the site's time zone, both ends included.
+    """
 
     topic: str = ""
     outlet: str = ""
     speaker: str = ""
     year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
     @classmethod
     def from_request(cls, request):
@@ -65,6 +90,8 @@ class ReportFilters:
             outlet=slug("outlet"),
             speaker=slug("speaker"),
             year=int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None,
+            date_from=parse_date(request.GET.get("date_from", "")),
+            date_to=parse_date(request.GET.get("date_to", "")),
         )
 
     def apply(self, reports):
@@ -77,11 +104,17 @@ class ReportFilters:
             reports = reports.filter(Exists(heard) | Q(correspondent__slug=self.speaker))
         if self.year:
             reports = reports.filter(published_at__year=self.year)
+        if self.date_from:
+            reports = reports.filter(published_at__gte=day_start(self.date_from))
+        if self.date_to and self.date_to < date.max:
+            reports = reports.filter(published_at__lt=day_start(self.date_to + timedelta(days=1)))
         return reports
 
     def as_params(self):
         params = {"topic": self.topic, "outlet": self.outlet, "speaker": self.speaker}
         params["year"] = self.year or ""
+        params["date_from"] = self.date_from.isoformat() if self.date_from else ""
+        params["date_to"] = self.date_to.isoformat() if self.date_to else ""
         return {name: value for name, value in params.items() if value}
 
     def __bool__(self):
@@ -221,7 +254,7 @@ class SpeakerListView(PaginateGracefully, CanonicalMixin, ListView):
     context_object_name = "speakers"
 
     def get_queryset(self):
-        return Speaker.objects.public().select_related("organization")
+        return Speaker.objects.public().select_related("organization").order_by(*name_order())
 
 
 @dataclass
@@ -270,15 +303,30 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
 
 
 class QuoteListView(PaginateGracefully, CanonicalMixin, ListView):
+    """Quotes, newest report first; ``?speaker=`` is who said it, the rest filter the report."""
+
     paginate_by = 30
     context_object_name = "quotes"
 
     def get_queryset(self):
-        return (
-            Quote.objects.public()
-            .select_related("speaker", "segment__report")
-            .order_by("-segment__report__published_at", "segment__position", "pk")
+        self.filters = ReportFilters.from_request(self.request)
+        quotes = Quote.objects.public()
+        if self.filters.speaker:
+            quotes = quotes.filter(speaker__slug=self.filters.speaker)
+        report_filters = replace(self.filters, speaker="")
+        if report_filters:
+            reports = report_filters.apply(Report.objects.public()).values("pk")
+            quotes = quotes.filter(segment__report__in=reports)
+        return quotes.select_related("speaker", "segment__report").order_by(
+            "-segment__report__published_at", "segment__position", "pk"
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(filter_choices(self.filters))
+        context["filters"] = self.filters
+        context["filter_query"] = urlencode(self.filters.as_params())
+        return context
 
 
 class QuoteDetailView(CanonicalMixin, DetailView):
@@ -296,6 +344,17 @@ class QuoteDetailView(CanonicalMixin, DetailView):
         context["cite_formats"] = CITE_FORMATS
         context["quote_as_list"] = [self.object]
         return context
+
+
+class TopicListView(CanonicalMixin, ListView):
+    """Every public topic with its number of public reports, in one query."""
+
+    context_object_name = "topics"
+    template_name = "archive/topic_list.html"
+
+    def get_queryset(self):
+        counted = Count("reports", filter=public_report_q("reports__"), distinct=True)
+        return Topic.objects.public().annotate(report_count=counted).order_by(*name_order())
 
 
 class TopicDetailView(CanonicalMixin, DetailView):
@@ -316,7 +375,12 @@ class TopicDetailView(CanonicalMixin, DetailView):
         return context
 
 
+SEARCH_SORTS = [("relevance", "Relevance"), ("date", "Newest first")]
+
+
 class SearchView(TemplateView):
+    """Passages and titles; people whose name matches are listed first, with their pages."""
+
     template_name = "archive/search.html"
     per_page = 20
 
@@ -326,15 +390,26 @@ class SearchView(TemplateView):
         filters = ReportFilters.from_request(self.request)
         page = self.request.GET.get("page", "")
         page = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
+        kind = self.request.GET.get("kind", "")
+        kind = kind if kind in Segment.Kind.values else ""
+        sort = self.request.GET.get("sort", "")
+        sort = sort if sort in search.SORTS else "relevance"
         reports = filters.apply(Report.objects.public())
-        results, terms = search.search(query, reports, page=page, per_page=self.per_page)
+        results, terms = search.search(
+            query, reports, page=page, per_page=self.per_page, kind=kind, sort=sort
+        )
         context.update(filter_choices(filters))
         params = {"q": query[: search.MAX_QUERY_CHARS], **filters.as_params()}
+        params.update({name: value for name, value in (("kind", kind), ("sort", sort)) if value})
         context.update(
             query=query[: search.MAX_QUERY_CHARS],
             terms=terms,
             results=results,
             filters=filters,
+            kind=kind,
+            sort=sort,
+            kinds=Segment.Kind.choices,
+            sorts=SEARCH_SORTS,
             page_query=urlencode(params),
             canonical_url=canonical(self.request, reverse("archive:search")),
         )
@@ -403,3 +478,88 @@ def quote_cite(request, pk, fmt):
         Quote.objects.public().select_related("speaker", "segment__report__outlet"), pk=pk
     )
     return citation_response(quote_citation(request, quote), fmt, f"quote-{quote.pk}")
+
+
+# --- open data, robots, favicon ------------------------------------------------------
+
+
+def dataset_snapshot():
+    """The latest export_dataset package, or None when none was written or it is stale.
+
+    Stale: a report it may hold has since stopped being public (withdrawn,
+    unpublished); the files would show what the site no longer does.
+    """
+    package = exports_writer.read_package(settings.DATASET_DIR)
+    if package is None:
+        return None
+    created = parse_datetime(package.get("created", ""))
+    if created is None:
+        return None
+    changed = Report.objects.filter(updated_at__gt=created).exclude(public_report_q())
+    return None if changed.exists() else package
+
+
+def data_page(request):
+    package = dataset_snapshot()
+    context = {
+        "package": package,
+        "created": parse_datetime(package["created"]) if package else None,
+        "canonical_url": canonical(request, reverse("archive:data")),
+    }
+    return render(request, "archive/data.html", context)
+
+
+def data_file(request, name):
+    package = dataset_snapshot()
+    files = {resource["path"]: resource for resource in (package or {}).get("resources", [])}
+    if name == exports_writer.PACKAGE and package:
+        files[name] = {"mediatype": "application/json"}
+    if name not in files:
+        raise Http404("No such file in the data package.")
+    response = FileResponse(
+        open(settings.DATASET_DIR / name, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        content_type=f"{files[name]['mediatype']}; charset=utf-8",
+    )
+    if name != exports_writer.PACKAGE:
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # The admin and its report previews, and the API (the data package is the bulk route).
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /search/",
+        f"Sitemap: {canonical(request, reverse('archive:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    # Not permanent: the static file's name carries a content hash in production.
+    return redirect(static("archive/favicon.svg"))
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    if _is_api(request):
+        from .api.http import problem_response
+
+        return problem_response(404, "No such resource.")
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        from .api.http import problem_response
+
+        return problem_response(500, "The server could not answer this request.")
+    return default_server_error(request)
