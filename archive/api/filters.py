@@ -16,6 +16,13 @@ class SlugParam(serializers.RegexField):
         super().__init__(SLUG_RE.pattern, max_length=200, required=False, help_text=help_text)
 
 
+class QueryText(serializers.CharField):
+    """The reader's words: any text; a NUL byte is a separator, as on the search page."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(str(data).replace("\x00", " "))
+
+
 class ReportParams(serializers.Serializer):
     topic = SlugParam("Only reports with this topic (its slug).")
     outlet = SlugParam("Only reports aired by this outlet (its slug).")
@@ -44,11 +51,14 @@ class SegmentParams(ReportParams):
 
 
 class QuoteParams(SegmentParams):
-    featured = serializers.BooleanField(required=False, help_text="Only featured quotes.")
+    # default=None: DRF would read a missing boolean from a query string as false.
+    featured = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Featured quotes, or the others."
+    )
 
 
 class SearchParams(ReportParams):
-    q = serializers.CharField(max_length=500, help_text='Words, "phrases" and prefix* terms.')
+    q = QueryText(max_length=500, help_text='Words, "phrases" and prefix* terms.')
     kind = serializers.ChoiceField(
         choices=SegmentKind.choices, required=False, help_text="Only passages of this kind."
     )

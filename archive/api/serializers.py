@@ -1,5 +1,6 @@
 """The API's resources. Fields are listed once per resource; a new model field is one line."""
 
+from django.db import models
 from rest_framework import serializers
 
 from ..models import Organization, Quote, Report, Segment, Speaker, Topic
@@ -9,19 +10,31 @@ from ..models import Organization, Quote, Report, Segment, Speaker, Topic
 REPORT_PROVENANCE_FIELDS = ()
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer):
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.SlugField):
+            # Slugs hold any letter ("kivelä-иванова"): the model's validator would
+            # publish the pattern ^[-\w]+$, which JSON Schema reads as ASCII only.
+            kwargs.pop("validators", None)
+            kwargs.pop("allow_unicode", None)
+            field_class = serializers.CharField
+        return field_class, kwargs
+
+
+class OrganizationRefSerializer(ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name"]
 
 
-class SpeakerRefSerializer(serializers.ModelSerializer):
+class SpeakerRefSerializer(ModelSerializer):
     class Meta:
         model = Speaker
         fields = ["slug", "name"]
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,13 +52,13 @@ class TopicCountSerializer(TopicSerializer):
         fields = [*TopicSerializer.Meta.fields, "report_count"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name"]
 
 
-class SpeakerSerializer(serializers.ModelSerializer):
+class SpeakerSerializer(ModelSerializer):
     organization = OrganizationRefSerializer(allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -57,7 +70,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(speaker.get_absolute_url())
 
 
-class AppearanceSerializer(serializers.ModelSerializer):
+class AppearanceSerializer(ModelSerializer):
     """One segment a speaker is heard in, with the caption as broadcast then."""
 
     report = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -81,7 +94,7 @@ class SpeakerDetailSerializer(SpeakerSerializer):
         fields = [*SpeakerSerializer.Meta.fields, "appearances"]
 
 
-class SegmentInReportSerializer(serializers.ModelSerializer):
+class SegmentInReportSerializer(ModelSerializer):
     speaker = SpeakerRefSerializer(allow_null=True)
 
     class Meta:
@@ -101,7 +114,7 @@ class SegmentSerializer(SegmentInReportSerializer):
         return self.context["request"].build_absolute_uri(segment.get_absolute_url())
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     outlet = OrganizationRefSerializer(allow_null=True)
     correspondent = SpeakerRefSerializer(allow_null=True)
     topics = TopicSerializer(many=True)
@@ -128,7 +141,7 @@ class ReportDetailSerializer(ReportSerializer):
         fields = [*ReportSerializer.Meta.fields, "segments"]
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(ModelSerializer):
     speaker = SpeakerRefSerializer()
     speaker_title = serializers.CharField(source="segment.speaker_title")
     report = serializers.SlugRelatedField(

@@ -1,6 +1,6 @@
 """The API's endpoints: read-only, over the ``.public()`` querysets, constant queries each."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils.http import urlencode
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -184,7 +184,7 @@ class QuoteViewSet(PublicViewSet):
         data = params.validated_data
         if "speaker" in data:
             quotes = quotes.filter(speaker__slug=data["speaker"])
-        if "featured" in data:
+        if data.get("featured") is not None:
             quotes = quotes.filter(featured=data["featured"])
         return segment_filters(quotes, params, "segment__report")
 
@@ -212,6 +212,7 @@ class SearchView(ApiHeadersMixin, APIView):
             kind=data.get("kind", ""),
             sort=data["sort"],
         )
+        prefetch_related_objects([hit.report for hit in results.hits], "topics")
         hits = [
             {
                 "report": hit.report,
