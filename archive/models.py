@@ -8,6 +8,7 @@ quote equivalents) is built on it.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,7 +106,16 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="topic_slug_unique"),
+            # "Energy" and "energy" are one topic, whoever types it.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="topic_name_case_insensitive_unique",
+                violation_error_message="A topic with this name already exists "
+                "(topics that differ only by case are one topic).",
+            ),
+        ]
 
     def __str__(self):
         return self.name

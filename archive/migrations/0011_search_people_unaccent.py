@@ -1,13 +1,17 @@
-"""Search finds people and ignores accents.
+"""Search finds people and ignores accents; topics differing only by case are one.
 
 SQLite: a new FTS5 table of speakers' names and organizations, kept in sync by
 triggers. PostgreSQL: the unaccent extension, an IMMUTABLE archive_unaccent()
 wrapper and the search indexes rebuilt on unaccented text. The SQL lives in
 archive/search.py (post_migrate re-creates SQLite's triggers). Reversing leaves the
 new index in place; the code before it still finds everything (unindexed on PostgreSQL).
+
+Topics: duplicates that differ only by case are merged into the oldest (their
+reports move to it) before the case-insensitive unique constraint is added.
 """
 
-from django.db import migrations
+import django.db.models.functions.text
+from django.db import migrations, models
 
 
 def install(apps, schema_editor):
@@ -16,7 +20,34 @@ def install(apps, schema_editor):
     install_index(schema_editor.connection, rebuild=True)
 
 
+def merge_topics_differing_by_case(apps, schema_editor):
+    Topic = apps.get_model("archive", "Topic")
+    Through = apps.get_model("archive", "Report").topics.through
+    kept = {}
+    for topic in Topic.objects.order_by("pk"):
+        keeper = kept.setdefault(topic.name.lower(), topic)
+        if keeper.pk == topic.pk:
+            continue
+        tagged = Through.objects.filter(topic_id=keeper.pk).values("report_id")
+        Through.objects.filter(topic_id=topic.pk).exclude(report_id__in=tagged).update(
+            topic_id=keeper.pk
+        )
+        topic.delete()  # its remaining links (reports already tagged with the keeper) go too
+
+
 class Migration(migrations.Migration):
     dependencies = [("archive", "0005_segment_times_and_review")]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop, elidable=False)]
+    operations = [
+        migrations.RunPython(install, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(merge_topics_differing_by_case, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name="topic",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                name="topic_name_case_insensitive_unique",
+                violation_error_message="A topic with this name already exists "
+                "(topics that differ only by case are one topic).",
+            ),
+        ),
+    ]
