@@ -132,6 +132,16 @@ def test_data_page_serves_the_latest_snapshot(client, settings, tmp_path, archiv
     assert client.get(reverse("archive:data_file", args=["nope.csv"])).status_code == 404
 
 
+@pytest.mark.parametrize("reports", [1, 25])
+def test_data_page_costs_one_query(client, settings, tmp_path, django_assert_num_queries, reports):
+    for n in range(reports):
+        make_full_report(f"Bulk{n}")
+    settings.DATASET_DIR = tmp_path / "data"
+    write_dataset(settings.DATASET_DIR)
+    with django_assert_num_queries(1):  # is any report in the snapshot no longer public?
+        assert client.get(reverse("archive:data")).status_code == 200
+
+
 def test_data_page_withholds_a_snapshot_once_a_report_in_it_is_withdrawn(
     client, settings, tmp_path, archive_with_hidden
 ):

@@ -381,7 +381,6 @@ QUERY_PAGES = {
         lambda r, q: reverse("archive:quote_list") + f"?speaker={q.speaker.slug}&outlet=",
         6,
     ),
-    "data page": (lambda r, q: reverse("archive:data"), 0),
     "sitemap": (lambda r, q: reverse("archive:sitemap"), 6),
     "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 1),
     "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 1),
