@@ -33,7 +33,7 @@ def test_researcher_finds_a_person_follows_a_passage_and_downloads_the_data(
     passage.click()
     page.wait_for_url("**/reports/skolkovo-china-russia-hi-tech-center/#segment-*")
     target = page.locator(".segment:target")
-    assert target.count() == 1 and "Kiril Kaem" in target.inner_text()
+    assert target.count() == 1 and "Kaem" in target.inner_text()  # the passage found
     marked = target.evaluate("element => getComputedStyle(element).backgroundColor")
     assert marked not in ("rgba(0, 0, 0, 0)", "transparent")  # the passage is marked
 
