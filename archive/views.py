@@ -205,13 +205,8 @@ class HomeView(TemplateView):
         return context
 
 
-class ReportListView(PaginateGracefully, CanonicalMixin, PublicReportMixin, ListView):
-    paginate_by = 20
-    context_object_name = "reports"
-
-    def get_queryset(self):
-        self.filters = ReportFilters.from_request(self.request)
-        return self.filters.apply(super().get_queryset())
+class FilterFormMixin:
+    """A list with the filter form; ``get_queryset`` sets ``self.filters``."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -219,6 +214,17 @@ class ReportListView(PaginateGracefully, CanonicalMixin, PublicReportMixin, List
         context["filters"] = self.filters
         context["filter_query"] = urlencode(self.filters.as_params())
         return context
+
+
+class ReportListView(
+    FilterFormMixin, PaginateGracefully, CanonicalMixin, PublicReportMixin, ListView
+):
+    paginate_by = 20
+    context_object_name = "reports"
+
+    def get_queryset(self):
+        self.filters = ReportFilters.from_request(self.request)
+        return self.filters.apply(super().get_queryset())
 
 
 class ReportDetailView(CanonicalMixin, DetailView):
@@ -302,7 +308,7 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
         return context
 
 
-class QuoteListView(PaginateGracefully, CanonicalMixin, ListView):
+class QuoteListView(FilterFormMixin, PaginateGracefully, CanonicalMixin, ListView):
     """Quotes, newest report first; ``?speaker=`` is who said it, the rest filter the report."""
 
     paginate_by = 30
@@ -320,13 +326,6 @@ class QuoteListView(PaginateGracefully, CanonicalMixin, ListView):
         return quotes.select_related("speaker", "segment__report").order_by(
             "-segment__report__published_at", "segment__position", "pk"
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(filter_choices(self.filters))
-        context["filters"] = self.filters
-        context["filter_query"] = urlencode(self.filters.as_params())
-        return context
 
 
 class QuoteDetailView(CanonicalMixin, DetailView):

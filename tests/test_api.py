@@ -10,7 +10,7 @@ from django.utils import timezone
 from archive.models import Report, Segment
 
 from .factories import make_quote, make_report, make_segment, make_speaker, make_topic
-from .test_public import HIDDEN_STATES, MARKER, make_full_report
+from .test_public import HIDDEN_STATES, MARKER, _populate, make_full_report
 
 pytestmark = pytest.mark.django_db
 
@@ -250,15 +250,6 @@ def test_openapi_document_and_docs_page_use_only_local_assets(client):
     html = docs.text
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "https://" not in html and "<script>" not in html and "<style" not in html
-
-
-def _populate(n):
-    first = None
-    for i in range(n):
-        first = first or make_full_report(f"Bulk{i}")
-        if i:
-            make_full_report(f"Bulk{i}")
-    return first
 
 
 API_QUERIES = {
