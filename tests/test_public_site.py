@@ -115,3 +115,31 @@ def test_favicon_is_our_own_static_file(client):
     with open(finders.find("archive/favicon.svg")) as svg:
         assert "<svg" in svg.read()
     assert 'rel="icon" type="image/svg+xml"' in client.get(reverse("archive:home")).text
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/speakers/%00/feed/", 404),
+        ("/topics/%00/feed/", 404),
+        ("/topics/?page=%00", 200),
+        ("/quotes/?speaker=%00&topic=%00&date_from=%00&date_to=9999-99-99", 200),
+        ("/quotes/?date_from=0001-01-01&date_to=9999-12-31", 200),
+        ("/search/?q=x&kind=%00&sort=%00&date_from=%00&date_to=%00", 200),
+        ("/search/?q=x&date_to=9999-12-31&date_from=0001-01-01", 200),
+        ("/data/%00", 404),
+        ("/data/..%2f..%2fconfig%2fsettings.py", 404),
+        ("/api/v1/reports/%00/", 404),
+        ("/api/v1/speakers/%00/", 404),
+        ("/api/v1/reports/?speaker=%00", 400),
+        ("/api/v1/reports/?date_from=0001-01-01&date_to=9999-12-31", 200),
+        ("/api/v1/search/?q=%00", 200),
+        ("/api/v1/quotes/?featured=maybe", 400),
+        ("/api/v1/reports/?page_size=-5", 200),
+        ("/api/v1/segments/?cursor=%00", 200),  # decodes to an empty cursor: the first page
+    ],
+)
+def test_hostile_input_on_new_routes_gets_a_4xx_or_a_normal_page(client, path, status):
+    make_quote()
+    response = client.get(path)
+    assert response.status_code == status, path

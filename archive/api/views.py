@@ -19,7 +19,11 @@ MAX_APPEARANCES = 500
 
 
 class ArchiveCursorPagination(CursorPagination):
-    """Opaque cursors on a unique ordering: a page never repeats or skips a row as rows arrive."""
+    """Opaque cursors (DRF's: a position on the first ordering field, an offset for ties).
+
+    Unlike page numbers, a cursor is not moved by rows added before it: following
+    ``next`` never repeats or skips a row while reports are published.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
