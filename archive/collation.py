@@ -9,6 +9,8 @@ other alphabetic scripts sort correctly; this is not a full locale collation
 (no Swedish "ä after z"), which would need ICU on SQLite too (PyICU, heavy).
 """
 
+from functools import lru_cache
+
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Collate
@@ -17,7 +19,9 @@ SQLITE_COLLATION = "archive_name"
 POSTGRES_COLLATION = "und-x-icu"
 
 
+@lru_cache(maxsize=50_000)
 def name_key(name):
+    """(the name folded, the name): cached, as a sort compares each name many times."""
     from .search import fold
 
     return (fold(name), name)

@@ -28,11 +28,17 @@ MIN_COMPRESS_BYTES = 200
 
 
 def may_carry_secrets(request, response):
-    """True when compressing the body could leak a secret to a length-measuring attacker."""
+    """True when compressing the body could leak a secret to a length-measuring attacker.
+
+    Reading an empty session (an anonymous reader's: the page cache asks whether
+    the user is signed in) exposes nothing; a session with a key or data does.
+    """
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
         return True
     session = getattr(request, "session", None)
-    return bool(session is not None and (session.accessed or session.modified))
+    if session is None:
+        return False
+    return session.modified or (session.accessed and not session.is_empty())
 
 
 class CompressionMiddleware(GZipMiddleware):

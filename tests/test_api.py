@@ -35,6 +35,7 @@ def api_urls(public, quote):
         "report": f"{API}/reports/{public.slug}/",
         "segments": f"{API}/segments/",
         "segments of a kind": f"{API}/segments/?kind=soundbite",
+        "segment": f"{API}/segments/{quote.segment_id}/",
         "speakers": f"{API}/speakers/",
         "speaker": f"{API}/speakers/{speaker.slug}/",
         "correspondent": f"{API}/speakers/{public.correspondent.slug}/",
@@ -52,7 +53,8 @@ def api_urls(public, quote):
 
 
 # Endpoints that answer with public content (the others may rightly be empty).
-SHOWS_PUBLIC_CONTENT = {"reports", "report", "segments", "segments of a kind", "speakers"}
+SHOWS_PUBLIC_CONTENT = {"reports", "report", "segments", "segments of a kind", "segment"}
+SHOWS_PUBLIC_CONTENT |= {"speakers"}
 SHOWS_PUBLIC_CONTENT |= {"speaker", "correspondent", "organizations", "organization", "topics"}
 SHOWS_PUBLIC_CONTENT |= {"topic", "quotes", "quote", "search for a shared word"}
 SURFACES = [
@@ -62,6 +64,7 @@ SURFACES = [
     "report",
     "segments",
     "segments of a kind",
+    "segment",
     "speakers",
     "speaker",
     "correspondent",

@@ -84,3 +84,14 @@ def test_previews_and_the_admin_are_never_cached(client, report):
     assert preview.status_code == 200
     assert "no-store" in preview["Cache-Control"] and "private" in preview["Cache-Control"]
     assert "public" not in client.get(reverse("admin:index"))["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_anonymous_pages_are_compressed_and_public_outside_a_transaction(client):
+    """As in production: the page cache runs (it reads the empty session of a reader)."""
+    report = make_report("Served " * 40)
+    make_segment(report, text="Words repeated on air. " * 30)
+    for _ in range(2):  # rendered, then served from the page cache
+        response = client.get(report.get_absolute_url(), headers={"Accept-Encoding": "br"})
+        assert response["Content-Encoding"] == "br"
+        assert "public" in response["Cache-Control"]
