@@ -7,14 +7,11 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Report archive"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from .caching import ensure_triggers_after_migrate
-        from .collation import register_sqlite_collation
         from .search import ensure_index_after_migrate
 
         # SQLite drops a table's triggers when a migration rebuilds the table.
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)
-        connection_created.connect(register_sqlite_collation)

@@ -132,6 +132,29 @@ class Topic(models.Model):
         return (self.slug,)
 
 
+class NameSortKeyField(models.CharField):
+    """The name as it sorts for a reader (``collation.name_sort_key``), set on every save.
+
+    ``pre_save`` runs for ``save()`` and ``bulk_create`` alike, so the importer's
+    speakers get it too; rows inserted by raw SQL get the empty default and sort
+    first until saved.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("db_default", "")
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        from .collation import name_sort_key
+
+        value = name_sort_key(model_instance.name)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class SpeakerQuerySet(models.QuerySet):
     def public(self, *, now=None):
         """Speakers heard or credited in at least one public report."""
@@ -159,12 +182,14 @@ class Speaker(models.Model):
         blank=True,
         related_name="speakers",
     )
+    sort_name = NameSortKeyField(help_text="The name as it sorts: accents folded (Łukasz as L).")
 
     objects = SlugNaturalKeyManager.from_queryset(SpeakerQuerySet)()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
+        indexes = [models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx")]
 
     def __str__(self):
         return self.name

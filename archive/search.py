@@ -231,7 +231,12 @@ UNION ALL
 SELECT * FROM (
     SELECT s.report_id, s.id, {person_weight} * p.score
     FROM (SELECT rowid AS id, -bm25(archive_speaker_fts) AS score FROM archive_speaker_fts
-          WHERE archive_speaker_fts MATCH %s) p
+          WHERE archive_speaker_fts MATCH %s
+          UNION ALL
+          SELECT sp.id, o.score FROM archive_speaker sp
+          JOIN (SELECT rowid AS id, -bm25(archive_organization_fts) AS score
+                FROM archive_organization_fts WHERE archive_organization_fts MATCH %s) o
+            ON o.id = sp.organization_id) p
     JOIN archive_segment s ON s.speaker_id = p.id
     WHERE s.report_id IN ({visible}) {kind}
     ORDER BY s.id DESC LIMIT %s
@@ -245,9 +250,17 @@ SELECT * FROM (
 )
 """
 
+# People whose name holds every term first, best first; then those of an organization
+# whose name does.
 _SQLITE_PEOPLE_SQL = """
-SELECT rowid FROM archive_speaker_fts WHERE archive_speaker_fts MATCH %s
-AND rowid IN ({visible}) ORDER BY bm25(archive_speaker_fts, 2.0, 1.0) LIMIT %s
+SELECT id FROM (
+    SELECT rowid AS id, 0 AS by_organization, bm25(archive_speaker_fts) AS score
+    FROM archive_speaker_fts WHERE archive_speaker_fts MATCH %s
+    UNION ALL
+    SELECT sp.id, 1, 0 FROM archive_speaker sp
+    WHERE sp.organization_id IN (SELECT rowid FROM archive_organization_fts
+                                 WHERE archive_organization_fts MATCH %s)
+) WHERE id IN ({visible}) ORDER BY by_organization, score, id LIMIT %s
 """
 
 # PostgreSQL: the same three walks, each a GIN index scan cut to the newest
@@ -268,9 +281,12 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
     SELECT s.report_id, s.id, {person_weight} * p.score
-    FROM (SELECT sp.id, ts_rank({person_vector}, q.names) AS score
-          FROM archive_speaker sp LEFT JOIN archive_organization o ON o.id = sp.organization_id, q
-          WHERE {person_vector} @@ q.names) p
+    FROM (SELECT sp.id, ts_rank({name_vector}, q.names) AS score FROM archive_speaker sp, q
+          WHERE {name_vector} @@ q.names
+          UNION ALL
+          SELECT sp.id, ts_rank({organization_vector}, q.names)
+          FROM archive_speaker sp JOIN archive_organization o ON o.id = sp.organization_id, q
+          WHERE {organization_vector} @@ q.names) p
     JOIN archive_segment s ON s.speaker_id = p.id
     WHERE s.report_id IN ({visible}) {kind}
     ORDER BY s.id DESC LIMIT %s
@@ -285,17 +301,19 @@ SELECT * FROM (
 ) AS titles
 """
 
-_PG_PERSON_VECTOR = (
-    "to_tsvector('simple', archive_unaccent(sp.name || ' ' || coalesce(o.name, '')))"
-)
+_PG_NAME_VECTOR = "to_tsvector('simple', archive_unaccent(sp.name))"
+_PG_ORGANIZATION_VECTOR = "to_tsvector('simple', archive_unaccent(o.name))"
 
 _POSTGRES_PEOPLE_SQL = f"""
 WITH q AS (SELECT to_tsquery('simple', archive_unaccent(%s)) AS names)
-SELECT sp.id FROM archive_speaker sp
-LEFT JOIN archive_organization o ON o.id = sp.organization_id, q
-WHERE {_PG_PERSON_VECTOR} @@ q.names AND sp.id IN ({{visible}})
-ORDER BY ts_rank(to_tsvector('simple', archive_unaccent(sp.name)), q.names) DESC, sp.name
-LIMIT %s
+SELECT id FROM (
+    SELECT sp.id, 0 AS by_organization, ts_rank({_PG_NAME_VECTOR}, q.names) AS score
+    FROM archive_speaker sp, q WHERE {_PG_NAME_VECTOR} @@ q.names
+    UNION ALL
+    SELECT sp.id, 1, 0 FROM archive_speaker sp
+    JOIN archive_organization o ON o.id = sp.organization_id, q
+    WHERE {_PG_ORGANIZATION_VECTOR} @@ q.names
+) AS people WHERE id IN ({{visible}}) ORDER BY by_organization, score DESC, id LIMIT %s
 """
 
 
@@ -311,7 +329,8 @@ def _engine_sql(kind):
         kind="AND s.kind = %s" if kind else "",
         no_titles="AND 1 = 0" if kind else "",
         person_weight=PERSON_WEIGHT,
-        person_vector=_PG_PERSON_VECTOR,
+        name_vector=_PG_NAME_VECTOR,
+        organization_vector=_PG_ORGANIZATION_VECTOR,
     )
     return sql, postgres
 
@@ -328,7 +347,7 @@ def _candidates(terms, reports, kind, candidates):
         params = [query, query, *walk, *walk, *visible_params, candidates]
     else:
         match = fts5_query(terms)
-        params = [match, *walk, match, *walk, match, *visible_params, candidates]
+        params = [match, *walk, match, match, *walk, match, *visible_params, candidates]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -376,10 +395,12 @@ def find_people(terms, limit=MAX_PEOPLE):
         params = [tsquery(terms), *visible_params, limit]
     else:
         sql = _SQLITE_PEOPLE_SQL.replace("{visible}", visible_sql)
-        params = [fts5_query(terms), *visible_params, limit]
+        match = fts5_query(terms)
+        params = [match, match, *visible_params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        # A person whose name and organization both match comes back twice.
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
 
 
 def search(raw_query, reports, *, page=1, per_page=20, kind="", sort="relevance"):
@@ -474,19 +495,19 @@ SQLITE_TABLES = [
         "title, content='archive_report', content_rowid='id', "
         "tokenize='porter unicode61 remove_diacritics 2')"
     ),
-    # People by name and organization: no stemming (names are not English words),
-    # case and accents folded in every script. Its own content, one row per
-    # speaker: an external-content table cannot hold the organization's name.
+    # People by name, and organizations by name: no stemming (names are not English
+    # words), case and accents folded in every script. Their own content, one row per
+    # speaker or organization. Each table's triggers touch only its own index: a trigger
+    # that read another table would break a migration that rebuilds that table.
     (
         "CREATE VIRTUAL TABLE IF NOT EXISTS archive_speaker_fts USING fts5("
-        "name, organization, tokenize='unicode61 remove_diacritics 2')"
+        "name, tokenize='unicode61 remove_diacritics 2')"
+    ),
+    (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS archive_organization_fts USING fts5("
+        "name, tokenize='unicode61 remove_diacritics 2')"
     ),
 ]
-
-_SPEAKER_ROW = (
-    "SELECT sp.id, sp.name, coalesce(o.name, '') FROM archive_speaker sp "
-    "LEFT JOIN archive_organization o ON o.id = sp.organization_id"
-)
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS archive_segment_fts_insert AFTER INSERT ON archive_segment
@@ -526,30 +547,24 @@ SQLITE_TRIGGERS = [
 ]
 
 SQLITE_TRIGGERS += [
-    f"""CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_insert AFTER INSERT ON archive_speaker
-    BEGIN
-        INSERT INTO archive_speaker_fts(rowid, name, organization)
-        {_SPEAKER_ROW} WHERE sp.id = new.id;
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_delete AFTER DELETE ON archive_speaker
-    BEGIN
-        DELETE FROM archive_speaker_fts WHERE rowid = old.id;
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS archive_speaker_fts_update
-    AFTER UPDATE OF name, organization_id ON archive_speaker
-    BEGIN
-        DELETE FROM archive_speaker_fts WHERE rowid = old.id;
-        INSERT INTO archive_speaker_fts(rowid, name, organization)
-        {_SPEAKER_ROW} WHERE sp.id = new.id;
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS archive_organization_fts_update
-    AFTER UPDATE OF name ON archive_organization
-    BEGIN
-        DELETE FROM archive_speaker_fts
-        WHERE rowid IN (SELECT id FROM archive_speaker WHERE organization_id = new.id);
-        INSERT INTO archive_speaker_fts(rowid, name, organization)
-        {_SPEAKER_ROW} WHERE sp.organization_id = new.id;
-    END""",
+    statement
+    for table in ("speaker", "organization")
+    for statement in (
+        f"""CREATE TRIGGER IF NOT EXISTS archive_{table}_fts_insert AFTER INSERT ON archive_{table}
+        BEGIN
+            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, new.name);
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS archive_{table}_fts_delete AFTER DELETE ON archive_{table}
+        BEGIN
+            DELETE FROM archive_{table}_fts WHERE rowid = old.id;
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS archive_{table}_fts_update
+        AFTER UPDATE OF name ON archive_{table}
+        BEGIN
+            DELETE FROM archive_{table}_fts WHERE rowid = old.id;
+            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, new.name);
+        END""",
+    )
 ]
 
 SQLITE_TRIGGER_NAMES = [
@@ -559,10 +574,11 @@ SQLITE_TRIGGER_NAMES = [
     "archive_report_fts_insert",
     "archive_report_fts_delete",
     "archive_report_fts_update",
-    "archive_speaker_fts_insert",
-    "archive_speaker_fts_delete",
-    "archive_speaker_fts_update",
-    "archive_organization_fts_update",
+    *(
+        f"archive_{table}_fts_{event}"
+        for table in ("speaker", "organization")
+        for event in ("insert", "delete", "update")
+    ),
 ]
 
 # unaccent() is only STABLE (its dictionary could change), so an index cannot
@@ -589,7 +605,7 @@ def install_index(conn, *, rebuild=False):
     """Create the search index and (SQLite) its triggers; idempotent."""
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
-            created = not _sqlite_table_exists(cursor, "archive_speaker_fts")
+            created = not _sqlite_table_exists(cursor, "archive_organization_fts")
             for statement in SQLITE_TABLES + SQLITE_TRIGGERS:
                 cursor.execute(statement)
             if created or rebuild:
@@ -604,8 +620,11 @@ def install_index(conn, *, rebuild=False):
 def rebuild_sqlite_index(cursor):
     cursor.execute("INSERT INTO archive_segment_fts(archive_segment_fts) VALUES ('rebuild')")
     cursor.execute("INSERT INTO archive_report_fts(archive_report_fts) VALUES ('rebuild')")
-    cursor.execute("DELETE FROM archive_speaker_fts")
-    cursor.execute(f"INSERT INTO archive_speaker_fts(rowid, name, organization) {_SPEAKER_ROW}")
+    for table in ("speaker", "organization"):
+        cursor.execute(f"DELETE FROM archive_{table}_fts")
+        cursor.execute(
+            f"INSERT INTO archive_{table}_fts(rowid, name) SELECT id, name FROM archive_{table}"
+        )
 
 
 def drop_sqlite_triggers(cursor):
@@ -621,6 +640,7 @@ def uninstall_index(conn):
             cursor.execute("DROP TABLE IF EXISTS archive_segment_fts")
             cursor.execute("DROP TABLE IF EXISTS archive_report_fts")
             cursor.execute("DROP TABLE IF EXISTS archive_speaker_fts")
+            cursor.execute("DROP TABLE IF EXISTS archive_organization_fts")
         elif conn.vendor == "postgresql":
             for name in POSTGRES_OLD_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")

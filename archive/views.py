@@ -25,7 +25,7 @@ from django.views.defaults import server_error as default_server_error
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import citations, search
-from .collation import name_order
+from .collation import SPEAKER_ORDER, name_key
 from .exports import writer as exports_writer
 from .models import Organization, Quote, Report, Segment, Speaker, Topic, public_report_q
 
@@ -260,7 +260,7 @@ class SpeakerListView(PaginateGracefully, CanonicalMixin, ListView):
     context_object_name = "speakers"
 
     def get_queryset(self):
-        return Speaker.objects.public().select_related("organization").order_by(*name_order())
+        return Speaker.objects.public().select_related("organization").order_by(*SPEAKER_ORDER)
 
 
 @dataclass
@@ -346,14 +346,15 @@ class QuoteDetailView(CanonicalMixin, DetailView):
 
 
 class TopicListView(CanonicalMixin, ListView):
-    """Every public topic with its number of public reports, in one query."""
+    """Every public topic with its number of public reports, in one query, in reading order."""
 
     context_object_name = "topics"
     template_name = "archive/topic_list.html"
 
     def get_queryset(self):
         counted = Count("reports", filter=public_report_q("reports__"), distinct=True)
-        return Topic.objects.public().annotate(report_count=counted).order_by(*name_order())
+        topics = Topic.objects.public().annotate(report_count=counted)
+        return sorted(topics, key=lambda topic: name_key(topic.name))
 
 
 class TopicDetailView(CanonicalMixin, DetailView):

@@ -150,10 +150,10 @@ def build_database(keep):
             [(i, f"Topic {i}", f"topic-{i}") for i in range(1, 41)],
         )
         cursor.executemany(
-            "INSERT INTO archive_speaker (id, name, slug, role, organization_id) "
-            "VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO archive_speaker (id, name, slug, role, organization_id, sort_name) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
             [
-                (i, f"Speaker {i}", f"speaker-{i}", "Minister", rng.randint(1, 50))
+                (i, f"Speaker {i}", f"speaker-{i}", "Minister", rng.randint(1, 50), f"speaker {i}")
                 for i in range(1, 2001)
             ],
         )

@@ -1,23 +1,38 @@
-"""Search finds people and ignores accents; topics differing only by case are one.
+"""Search finds people and ignores accents; names sort for readers; topics differing only
+by case are one.
 
-SQLite: a new FTS5 table of speakers' names and organizations, kept in sync by
+SQLite: new FTS5 tables of speakers' and organizations' names, kept in sync by
 triggers. PostgreSQL: the unaccent extension, an IMMUTABLE archive_unaccent()
 wrapper and the search indexes rebuilt on unaccented text. The SQL lives in
 archive/search.py (post_migrate re-creates SQLite's triggers). Reversing leaves the
 new index in place; the code before it still finds everything (unindexed on PostgreSQL).
 
-Topics: duplicates that differ only by case are merged into the oldest (their
-reports move to it) before the case-insensitive unique constraint is added.
+Speakers get ``sort_name`` (the folded name, filled here for existing rows) and an
+index to list them by it. Topics: duplicates that differ only by case are merged into
+the oldest (their reports move to it) before the case-insensitive unique constraint
+is added.
 """
 
 import django.db.models.functions.text
 from django.db import migrations, models
 
+import archive.models
+
 
 def install(apps, schema_editor):
     from archive.search import install_index
 
-    install_index(schema_editor.connection, rebuild=True)
+    install_index(schema_editor.connection)  # fills the new tables (SQLite), builds indexes
+
+
+def fill_sort_names(apps, schema_editor):
+    from archive.collation import name_sort_key
+
+    Speaker = apps.get_model("archive", "Speaker")
+    speakers = list(Speaker.objects.only("pk", "name"))
+    for speaker in speakers:
+        speaker.sort_name = name_sort_key(speaker.name)
+    Speaker.objects.bulk_update(speakers, ["sort_name"], batch_size=1000)
 
 
 def merge_topics_differing_by_case(apps, schema_editor):
@@ -39,7 +54,22 @@ class Migration(migrations.Migration):
     dependencies = [("archive", "0005_segment_times_and_review")]
 
     operations = [
-        migrations.RunPython(install, migrations.RunPython.noop, elidable=False),
+        migrations.AddField(
+            model_name="speaker",
+            name="sort_name",
+            field=archive.models.NameSortKeyField(
+                db_default="",
+                default="",
+                editable=False,
+                help_text="The name as it sorts: accents folded (Łukasz as L).",
+                max_length=200,
+            ),
+        ),
+        migrations.RunPython(fill_sort_names, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="speaker",
+            index=models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx"),
+        ),
         migrations.RunPython(merge_topics_differing_by_case, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="topic",
@@ -50,4 +80,6 @@ class Migration(migrations.Migration):
                 "(topics that differ only by case are one topic).",
             ),
         ),
+        # Last: the AddField above rebuilds archive_speaker on SQLite, dropping its triggers.
+        migrations.RunPython(install, migrations.RunPython.noop, elidable=False),
     ]
