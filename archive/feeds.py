@@ -6,6 +6,7 @@ Django's feed view sends Last-Modified (the newest item's date), so
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -78,11 +79,21 @@ class LatestQuotesFeed(Feed):
         return item.speaker.name
 
 
+def public_by_slug(queryset, slug):
+    # A slug is letters, digits and hyphens; anything else (a NUL byte, which
+    # PostgreSQL refuses in a query) names nothing.
+    from .views import SLUG_RE
+
+    if not SLUG_RE.fullmatch(slug):
+        raise Http404("No such page.")
+    return get_object_or_404(queryset, slug=slug)
+
+
 class SpeakerFeed(LatestReportsFeed):
     """A person's latest public reports: those they are heard in or filed."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Speaker.objects.public(), slug=slug)
+        return public_by_slug(Speaker.objects.public(), slug)
 
     def title(self, speaker):
         return f"Report Archive: {speaker.name}"
@@ -101,7 +112,7 @@ class SpeakerFeed(LatestReportsFeed):
 
 class TopicFeed(LatestReportsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Topic.objects.public(), slug=slug)
+        return public_by_slug(Topic.objects.public(), slug)
 
     def title(self, topic):
         return f"Report Archive: {topic.name}"

@@ -206,6 +206,7 @@ class Results:
 
 SORTS = ("relevance", "date")
 MAX_PEOPLE = 5
+PEOPLE_CANDIDATES = 10  # per person listed: room for hidden ones among the best matches
 
 # Both engines rank a bounded candidate set: the CANDIDATES most recently added
 # matching segments (and titles) of visible reports, newest first, so a common
@@ -260,7 +261,7 @@ SELECT id FROM (
     SELECT sp.id, 1, 0 FROM archive_speaker sp
     WHERE sp.organization_id IN (SELECT rowid FROM archive_organization_fts
                                  WHERE archive_organization_fts MATCH %s)
-) WHERE id IN ({visible}) ORDER BY by_organization, score, id LIMIT %s
+) ORDER BY by_organization, score, id LIMIT %s
 """
 
 # PostgreSQL: the same three walks, each a GIN index scan cut to the newest
@@ -313,7 +314,7 @@ SELECT id FROM (
     SELECT sp.id, 1, 0 FROM archive_speaker sp
     JOIN archive_organization o ON o.id = sp.organization_id, q
     WHERE {_PG_ORGANIZATION_VECTOR} @@ q.names
-) AS people WHERE id IN ({{visible}}) ORDER BY by_organization, score DESC, id LIMIT %s
+) AS people ORDER BY by_organization, score DESC, id LIMIT %s
 """
 
 
@@ -385,22 +386,27 @@ def _ranked(terms, reports, *, kind, limit, offset):
 
 
 def find_people(terms, limit=MAX_PEOPLE):
-    """Public speakers whose name or organization holds every term, best match first."""
+    """Public speakers whose name, or whose organization's name, holds every term.
+
+    Two queries: the best candidates from the name indexes, then the public ones
+    among them. Visibility is checked for those candidates only (proving every
+    speaker public first cost more than the whole search).
+    """
     from .models import Speaker
 
-    speakers = Speaker.objects.public()
-    visible_sql, visible_params = _visible_sql(speakers)
     if connection.vendor == "postgresql":
-        sql = _POSTGRES_PEOPLE_SQL.replace("{visible}", visible_sql)
-        params = [tsquery(terms), *visible_params, limit]
+        sql, params = _POSTGRES_PEOPLE_SQL, [tsquery(terms), limit * PEOPLE_CANDIDATES]
     else:
-        sql = _SQLITE_PEOPLE_SQL.replace("{visible}", visible_sql)
         match = fts5_query(terms)
-        params = [match, match, *visible_params, limit]
+        sql, params = _SQLITE_PEOPLE_SQL, [match, match, limit * PEOPLE_CANDIDATES]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # A person whose name and organization both match comes back twice.
-        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+        candidates = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+    if not candidates:
+        return []
+    public = Speaker.objects.public().select_related("organization").in_bulk(candidates)
+    return [public[pk] for pk in candidates if pk in public][:limit]
 
 
 def search(raw_query, reports, *, page=1, per_page=20, kind="", sort="relevance"):
@@ -408,17 +414,16 @@ def search(raw_query, reports, *, page=1, per_page=20, kind="", sort="relevance"
 
     ``kind`` keeps passages of one segment kind (titles then do not count);
     ``sort`` is ``"relevance"`` or ``"date"`` (newest publication first).
-    Five queries whatever the number of hits: the people, the ranked ids, the
-    people's rows, the reports, the best segment of each.
+    Five queries whatever the number of hits: the people's candidates and the
+    public ones among them (none when no name matches), the ranked ids, the
+    reports, the best segment of each.
     """
-    from .models import Report, Segment, Speaker, public_report_exists  # the engines need no models
+    from .models import Report, Segment, public_report_exists  # the engines need no models
 
     terms = parse_query(raw_query)
     if not terms:
         return Results(hits=[], page=1, has_next=False), terms
-    person_ids = find_people(terms)
-    people_by_id = Speaker.objects.select_related("organization").in_bulk(person_ids)
-    people = [people_by_id[pk] for pk in person_ids if pk in people_by_id]
+    people = find_people(terms)
     offset = (page - 1) * per_page
     ranked, total, exact = _ranked(terms, reports, kind=kind, limit=per_page + 1, offset=offset)
     report_ids = [row[0] for row in ranked]
