@@ -51,6 +51,11 @@ bench-web: install
 FIXTURE_TIME ?= 2026-11-28T00:00:00+00:00
 FIXTURE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixtures-build.sqlite3
 
+# export_dataset's memory at 10,000 and 100,000 reports (scripts/bench_export.py).
+.PHONY: bench-export
+bench-export: install
+	$(PY) -m scripts.bench_export
+
 .PHONY: fixtures bench-import
 fixtures: install
 	mkdir -p var && rm -f var/fixtures-build.sqlite3*

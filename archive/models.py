@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,11 +116,19 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def public(self, *, now=None):
+        """Outlets of a public report, and organizations of a public speaker."""
+        outlet_of = Report.objects.public(now=now).filter(outlet=OuterRef("pk"))
+        speakers = Speaker.objects.public(now=now).filter(organization=OuterRef("pk"))
+        return self.filter(Exists(outlet_of) | Exists(speakers))
+
+
 class Organization(ValueRules, models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
-    objects = SlugNaturalKeyManager()
+    objects = SlugNaturalKeyManager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -140,7 +149,7 @@ class Organization(ValueRules, models.Model):
         return (self.slug,)
 
 
-class Programme(models.Model):
+class Programme(ValueRules, models.Model):
     """A show an outlet airs ("Global Business" on CGTN, "Morning Edition" on NPR)."""
 
     name = models.CharField(max_length=300)
@@ -233,7 +242,16 @@ class Topic(ValueRules, models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="topic_slug_unique"),
+            # "Energy" and "energy" are one topic, whoever types it.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="topic_name_case_insensitive_unique",
+                violation_error_message="A topic with this name already exists "
+                "(topics that differ only by case are one topic).",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -248,6 +266,29 @@ class Topic(ValueRules, models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class NameSortKeyField(models.CharField):
+    """The name as it sorts for a reader (``collation.name_sort_key``), set on every save.
+
+    ``pre_save`` runs for ``save()`` and ``bulk_create`` alike, so the importer's
+    speakers get it too; rows inserted by raw SQL get the empty default and sort
+    first until saved.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("db_default", "")
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        from .collation import name_sort_key
+
+        value = name_sort_key(model_instance.name)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class SpeakerQuerySet(models.QuerySet):
@@ -277,12 +318,14 @@ class Speaker(ValueRules, models.Model):
         blank=True,
         related_name="speakers",
     )
+    sort_name = NameSortKeyField(help_text="The name as it sorts: accents folded (Łukasz as L).")
 
     objects = SlugNaturalKeyManager.from_queryset(SpeakerQuerySet)()
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
+        indexes = [models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx")]
 
     def __str__(self):
         return self.name
@@ -571,7 +614,7 @@ class CorrectionManager(models.Manager.from_queryset(CorrectionQuerySet)):
         )
 
 
-class Correction(models.Model):
+class Correction(ValueRules, models.Model):
     """One entry of a report's corrections log; public exactly when its report is."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")

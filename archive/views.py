@@ -7,21 +7,37 @@ and lists are paginated or capped.
 """
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import citations, search
 from .broadcast import captions, linked_data, media
-from .models import BroadcastDate, Organization, Quote, Report, Segment, Speaker, Topic
+from .collation import SPEAKER_ORDER, name_key
+from .exports import writer as exports_writer
+from .models import (
+    BroadcastDate,
+    Organization,
+    Quote,
+    Report,
+    Segment,
+    Speaker,
+    Topic,
+    public_report_q,
+)
 
 SLUG_RE = re.compile(r"[-\w]{1,200}")
 ISO_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -79,7 +95,10 @@ def read_day(value):
 
 @dataclass
 class ReportFilters:
-    """The list's and search's filters, read from GET; invalid values are ignored."""
+    """The list's and search's filters, read from GET; invalid values are ignored.
+
+    Dates are air dates (the publication day where unknown), both ends included.
+    """
 
     topic: str = ""
     outlet: str = ""
@@ -104,8 +123,9 @@ class ReportFilters:
             programme=slug("programme"),
             speaker=slug("speaker"),
             year=int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None,
-            aired_from=read_day(request.GET.get("from", "")),
-            aired_to=read_day(request.GET.get("to", "")),
+            # `from`/`to` on the pages; `date_from`/`date_to` as the API spells them.
+            aired_from=read_day(request.GET.get("from") or request.GET.get("date_from", "")),
+            aired_to=read_day(request.GET.get("to") or request.GET.get("date_to", "")),
         )
 
     def apply(self, reports):
@@ -228,13 +248,8 @@ class HomeView(TemplateView):
         return context
 
 
-class ReportListView(PaginateGracefully, CanonicalMixin, PublicReportMixin, ListView):
-    paginate_by = 20
-    context_object_name = "reports"
-
-    def get_queryset(self):
-        self.filters = ReportFilters.from_request(self.request)
-        return self.filters.apply(super().get_queryset())
+class FilterFormMixin:
+    """A list with the filter form; ``get_queryset`` sets ``self.filters``."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -242,6 +257,17 @@ class ReportListView(PaginateGracefully, CanonicalMixin, PublicReportMixin, List
         context["filters"] = self.filters
         context["filter_query"] = urlencode(self.filters.as_params())
         return context
+
+
+class ReportListView(
+    FilterFormMixin, PaginateGracefully, CanonicalMixin, PublicReportMixin, ListView
+):
+    paginate_by = 20
+    context_object_name = "reports"
+
+    def get_queryset(self):
+        self.filters = ReportFilters.from_request(self.request)
+        return self.filters.apply(super().get_queryset())
 
 
 class ReportDetailView(CanonicalMixin, DetailView):
@@ -298,7 +324,7 @@ class SpeakerListView(PaginateGracefully, CanonicalMixin, ListView):
     context_object_name = "speakers"
 
     def get_queryset(self):
-        return Speaker.objects.public().select_related("organization")
+        return Speaker.objects.public().select_related("organization").order_by(*SPEAKER_ORDER)
 
 
 @dataclass
@@ -355,15 +381,23 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
         return context
 
 
-class QuoteListView(PaginateGracefully, CanonicalMixin, ListView):
+class QuoteListView(FilterFormMixin, PaginateGracefully, CanonicalMixin, ListView):
+    """Quotes, newest report first; ``?speaker=`` is who said it, the rest filter the report."""
+
     paginate_by = 30
     context_object_name = "quotes"
 
     def get_queryset(self):
-        return (
-            Quote.objects.public()
-            .select_related("speaker", "segment__report")
-            .order_by(BroadcastDate("segment__report__").desc(), "segment__position", "pk")
+        self.filters = ReportFilters.from_request(self.request)
+        quotes = Quote.objects.public()
+        if self.filters.speaker:
+            quotes = quotes.filter(speaker__slug=self.filters.speaker)
+        report_filters = replace(self.filters, speaker="")
+        if report_filters:
+            reports = report_filters.apply(Report.objects.public()).values("pk")
+            quotes = quotes.filter(segment__report__in=reports)
+        return quotes.select_related("speaker", "segment__report").order_by(
+            BroadcastDate("segment__report__").desc(), "segment__position", "pk"
         )
 
 
@@ -415,6 +449,16 @@ class QuoteDetailView(CanonicalMixin, DetailView):
 
 QUOTE_RELATED = ("speaker", "segment__speaker", "segment__report__outlet")
 QUOTE_RELATED += ("segment__report__programme",)
+class TopicListView(CanonicalMixin, ListView):
+    """Every public topic with its number of public reports, in one query, in reading order."""
+
+    context_object_name = "topics"
+    template_name = "archive/topic_list.html"
+
+    def get_queryset(self):
+        counted = Count("reports", filter=public_report_q("reports__"), distinct=True)
+        topics = Topic.objects.public().annotate(report_count=counted)
+        return sorted(topics, key=lambda topic: name_key(topic.name))
 
 
 class TopicDetailView(CanonicalMixin, DetailView):
@@ -436,7 +480,12 @@ class TopicDetailView(CanonicalMixin, DetailView):
         return context
 
 
+SEARCH_SORTS = [("relevance", "Relevance"), ("date", "Newest first")]
+
+
 class SearchView(TemplateView):
+    """Passages and titles; people whose name matches are listed first, with their pages."""
+
     template_name = "archive/search.html"
     per_page = 20
 
@@ -446,15 +495,26 @@ class SearchView(TemplateView):
         filters = ReportFilters.from_request(self.request)
         page = self.request.GET.get("page", "")
         page = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
+        kind = self.request.GET.get("kind", "")
+        kind = kind if kind in Segment.Kind.values else ""
+        sort = self.request.GET.get("sort", "")
+        sort = sort if sort in search.SORTS else "relevance"
         reports = filters.apply(Report.objects.public())
-        results, terms = search.search(query, reports, page=page, per_page=self.per_page)
+        results, terms = search.search(
+            query, reports, page=page, per_page=self.per_page, kind=kind, sort=sort
+        )
         context.update(filter_choices(filters))
         params = {"q": query[: search.MAX_QUERY_CHARS], **filters.as_params()}
+        params.update({name: value for name, value in (("kind", kind), ("sort", sort)) if value})
         context.update(
             query=query[: search.MAX_QUERY_CHARS],
             terms=terms,
             results=results,
             filters=filters,
+            kind=kind,
+            sort=sort,
+            kinds=Segment.Kind.choices,
+            sorts=SEARCH_SORTS,
             page_query=urlencode(params),
             canonical_url=canonical(self.request, reverse("archive:search")),
         )
@@ -567,3 +627,86 @@ def segment_detail(request, slug, position):
     if gone:
         return gone
     return HttpResponseRedirect(segment.get_absolute_url())
+# --- open data, robots, favicon ------------------------------------------------------
+
+
+def dataset_snapshot():
+    """The latest export_dataset package, or None when none was written or it is stale.
+
+    Stale: a report it may hold has since stopped being public (withdrawn,
+    unpublished); the files would show what the site no longer does.
+    """
+    package = exports_writer.read_package(settings.DATASET_DIR)
+    if package is None:
+        return None
+    created = parse_datetime(package.get("created", ""))
+    if created is None:
+        return None
+    changed = Report.objects.filter(updated_at__gt=created).exclude(public_report_q())
+    return None if changed.exists() else package
+
+
+def data_page(request):
+    package = dataset_snapshot()
+    context = {
+        "package": package,
+        "created": parse_datetime(package["created"]) if package else None,
+        "canonical_url": canonical(request, reverse("archive:data")),
+    }
+    return render(request, "archive/data.html", context)
+
+
+def data_file(request, name):
+    package = dataset_snapshot()
+    files = {resource["path"]: resource for resource in (package or {}).get("resources", [])}
+    if name == exports_writer.PACKAGE and package:
+        files[name] = {"mediatype": "application/json"}
+    if name not in files:
+        raise Http404("No such file in the data package.")
+    response = FileResponse(
+        open(settings.DATASET_DIR / name, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        content_type=f"{files[name]['mediatype']}; charset=utf-8",
+    )
+    if name != exports_writer.PACKAGE:
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # The admin and its report previews, and the API (the data package is the bulk route).
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /search/",
+        f"Sitemap: {canonical(request, reverse('archive:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    # Not permanent: the static file's name carries a content hash in production.
+    return redirect(static("archive/favicon.svg"))
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    if _is_api(request):
+        from .api.http import problem_response
+
+        return problem_response(404, "No such resource.")
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        from .api.http import problem_response
+
+        return problem_response(500, "The server could not answer this request.")
+    return default_server_error(request)

@@ -48,12 +48,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "reversion",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RefuseNulMiddleware",
+    # Compression (BREACH-safe) wraps everything that writes the body; ETags
+    # and 304s are computed inside it, on the uncompressed body.
+    "archive.middleware.CompressionMiddleware",
+    "archive.middleware.CacheControlMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +145,37 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SITE_NAME = "Report Archive"
+# The licence the open data (/data/, export_dataset) and the API are published under.
+DATA_LICENSE = {
+    "name": os.environ.get("DATA_LICENSE_NAME", "CC-BY-4.0"),
+    "title": os.environ.get("DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"),
+    "path": os.environ.get("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+# Where /data/ serves the latest export_dataset snapshot from.
+DATASET_DIR = Path(os.environ.get("DATASET_DIR", BASE_DIR / "var" / "dataset"))
+
+# The read-only JSON API (archive/api/): public, anonymous, JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "archive.api.http.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "archive.api.schema.ArchiveAutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Report Archive API",
+    "DESCRIPTION": "Read-only access to the public archive: reports, segments, speakers, "
+    "organizations, topics, quotes and search. Lists use cursor pagination "
+    "(`page_size` up to 200). Errors are RFC 9457 problem details.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 LOGGING = {
     "version": 1,

@@ -92,6 +92,7 @@ def public_urls(public, quote):
         reverse("archive:report_list") + f"?speaker={MARKER}draft-speaker",
         reverse("archive:speaker_list"),
         reverse("archive:quote_list"),
+        # Also the hidden speakers' names: "zanzibarhiddendraft Speaker".
         reverse("archive:search") + f"?q={MARKER}draft",
         reverse("archive:search") + f"?q={MARKER}*",
         reverse("archive:search") + "?q=words",
@@ -103,6 +104,13 @@ def public_urls(public, quote):
         public.topics.get().get_absolute_url(),
         quote.get_absolute_url(),
         reverse("archive:report_captions", kwargs={"slug": public.slug}),
+        reverse("archive:topic_list"),
+        reverse("archive:quote_feed"),
+        reverse("archive:speaker_feed", args=[quote.speaker.slug]),
+        reverse("archive:topic_feed", args=[public.topics.get().slug]),
+        reverse("archive:quote_list") + f"?speaker={MARKER}draft-speaker",
+        reverse("archive:quote_list") + f"?speaker={quote.speaker.slug}",
+        reverse("archive:search") + "?q=visible&kind=soundbite&sort=date",
     ]
     for fmt in ("txt", "json", "bib", "ris"):
         urls.append(reverse("archive:report_cite", kwargs={"slug": public.slug, "fmt": fmt}))
@@ -127,6 +135,13 @@ SURFACES = [
     "public topic",
     "public quote",
     "public report's captions",
+    "topic list",
+    "quote feed",
+    "speaker feed",
+    "topic feed",
+    "quote list filtered by a hidden speaker",
+    "quote list filtered by a public speaker",
+    "search for sound bites by date",
     *[f"{kind} citation {fmt}" for fmt in ("txt", "json", "bib", "ris") for kind in "rq"],
 ]
 
@@ -138,7 +153,8 @@ def test_no_hidden_content_on_any_public_surface(client, archive_with_hidden, su
     response = client.get(url)
     assert response.status_code == 200, url
     body = response.content.decode().lower()
-    assert "visible" in body or "?q=zanzibar" in url, url  # the page shows public content
+    # The page shows public content (a filter on a hidden speaker rightly shows none).
+    assert "visible" in body or "=zanzibar" in url, url
     # The reader's own query is echoed back (search box, filter, paging links): not a leak.
     for echoed in parse_qs(urlsplit(url).query).values():
         body = body.replace(echoed[0].lower(), "").replace(quote_plus(echoed[0]).lower(), "")
@@ -164,6 +180,8 @@ def test_hidden_content_has_no_page_of_its_own(client, archive_with_hidden, stat
         quote.speaker.get_absolute_url(): 404,
         report.correspondent.get_absolute_url(): 404,
         report.topics.get().get_absolute_url(): 404,
+        reverse("archive:speaker_feed", args=[quote.speaker.slug]): 404,
+        reverse("archive:topic_feed", args=[report.topics.get().slug]): 404,
     }
     for url, status in expected.items():
         response = client.get(url)
@@ -378,11 +396,20 @@ QUERY_PAGES = {
     "report detail": (lambda r, q: r.get_absolute_url(), 5),
     "speaker list": (lambda r, q: reverse("archive:speaker_list"), 2),
     "speaker detail": (lambda r, q: q.speaker.get_absolute_url(), 4),
-    "quote list": (lambda r, q: reverse("archive:quote_list"), 2),
+    "quote list": (lambda r, q: reverse("archive:quote_list"), 5),
     "quote detail": (lambda r, q: q.get_absolute_url(), 2),  # the quote, its corrections
     "topic": (lambda r, q: r.topics.get().get_absolute_url(), 3),
-    "search": (lambda r, q: reverse("archive:search") + "?q=words", 6),
+    "search": (lambda r, q: reverse("archive:search") + "?q=words", 7),
     "feed": (lambda r, q: reverse("archive:report_feed"), 1),
+    "quote feed": (lambda r, q: reverse("archive:quote_feed"), 1),
+    "speaker feed": (lambda r, q: reverse("archive:speaker_feed", args=[q.speaker.slug]), 2),
+    "topic feed": (lambda r, q: reverse("archive:topic_feed", args=[r.topics.get().slug]), 2),
+    "topic list": (lambda r, q: reverse("archive:topic_list"), 1),
+    # The quote list's page, its count, and the filter form's three option lists.
+    "quote list filtered": (
+        lambda r, q: reverse("archive:quote_list") + f"?speaker={q.speaker.slug}&outlet=",
+        6,
+    ),
     "sitemap": (lambda r, q: reverse("archive:sitemap"), 6),
     "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 2),
     "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 2),

@@ -10,7 +10,7 @@ from archive import search
 from archive.models import Report, Segment
 from archive.search import Term, fts5_query, parse_query
 
-from .factories import make_report, make_segment, make_speaker
+from .factories import make_organization, make_report, make_segment, make_speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +219,148 @@ def test_search_pages_do_not_repeat_results(client):
     assert first.has_next and not second.has_next
     titles = [h.report.title for h in first.hits + second.hits]
     assert len(titles) == len(set(titles)) == 25
+
+
+# --- people, accents, scripts, totals, sorting, kinds, dates ---------------------
+
+
+@pytest.fixture
+def voices():
+    """Three people in three scripts, each with sound bites in a public report."""
+    org = make_organization("Ministry of Finance")
+    people = {
+        "oyelaran": make_speaker("Amara Oyelaran", organization=org, role="Minister"),
+        "wojtowski": make_speaker("Piotr Wójtowski"),
+        "ivanova": make_speaker("Мария Иванова"),
+    }
+    report = make_report("Budget day")
+    make_segment(report, kind="intro", text="The studio introduces the story.")
+    for person in people.values():
+        make_segment(report, kind="soundbite", speaker=person, text="We will spend more.")
+    return report, people
+
+
+@pytest.mark.parametrize(
+    "query, person",
+    [
+        ("Oyelaran", "oyelaran"),
+        ("oyelaran", "oyelaran"),
+        ("OYELARAN", "oyelaran"),
+        ("Wojtowski", "wojtowski"),
+        ("wójtowski", "wojtowski"),
+        ("иванова", "ivanova"),
+        ("ИВАНОВА", "ivanova"),
+        ("Мария", "ivanova"),
+        ("amara oyelaran", "oyelaran"),
+    ],
+)
+def test_a_name_finds_the_person_first_and_their_passages(client, voices, query, person):
+    report, people = voices
+    speaker = people[person]
+    response = client.get(reverse("archive:search"), {"q": query})
+    results = response.context["results"]
+    assert [p.pk for p in results.people] == [speaker.pk]
+    hit = results.hits[0]
+    assert hit.segment.speaker == speaker
+    html = response.text
+    assert html.index(f'href="{speaker.get_absolute_url()}"') < html.index("results-heading")
+
+
+def test_an_organization_finds_its_people(voices):
+    report, people = voices
+    results, _ = search.search("ministry finance", Report.objects.public())
+    assert [p.pk for p in results.people] == [people["oyelaran"].pk]
+    assert [hit.segment.speaker for hit in results.hits] == [people["oyelaran"]]
+
+
+def test_captions_and_text_match_without_accents():
+    report = make_report("Helsinki")
+    make_segment(report, speaker_title="PROFESSOR, AALTO-YLIOPISTO KIVELÄ", text="Näin on.")
+    assert found("kivela") == ["Helsinki"]
+    assert found("nain") == ["Helsinki"]
+
+
+def test_highlight_marks_words_whatever_their_accents():
+    terms = parse_query("wojtowski")
+    assert search.highlight("Piotr Wójtowski said", terms) == "Piotr <mark>Wójtowski</mark> said"
+    assert search.fold("Łukasz Wójtowski ИВАНОВА") == "lukasz wojtowski иванова"
+
+
+def test_hidden_people_are_not_listed(voices):
+    secret = make_speaker("Zygmunt Secretperson")
+    draft = make_report("Draft", status=Report.Status.DRAFT)
+    make_segment(draft, kind="soundbite", speaker=secret, text="Hidden words.")
+    results, _ = search.search("secretperson", Report.objects.public())
+    assert results.people == [] and results.hits == []
+
+
+def test_renaming_a_person_or_their_organization_follows_in_the_index(voices):
+    _, people = voices
+    speaker = people["oyelaran"]
+    speaker.name = "Amara Okonkwo"
+    speaker.save()
+    assert search.search("oyelaran", Report.objects.public())[0].people == []
+    assert search.search("okonkwo", Report.objects.public())[0].people == [speaker]
+    speaker.organization.name = "Treasury"
+    speaker.organization.save()
+    assert search.search("treasury", Report.objects.public())[0].people == [speaker]
+
+
+def test_results_show_their_total():
+    for n in range(3):
+        make_segment(make_report(f"Cobalt {n}"), text="Cobalt news.")
+    results, _ = search.search("cobalt", Report.objects.public(), per_page=2)
+    assert results.total == 3 and results.total_is_exact
+    assert len(results.hits) == 2 and results.has_next
+
+
+def test_results_sort_by_relevance_or_date():
+    old = make_report("Old", published_at=timezone.now() - timedelta(days=30))
+    make_segment(old, text="Nickel nickel nickel nickel.")
+    new = make_report("New")
+    make_segment(new, text="Nickel once among many other words about the markets today.")
+    assert found("nickel") == ["Old", "New"]
+    results, _ = search.search("nickel", Report.objects.public(), sort="date")
+    assert [hit.report.title for hit in results.hits] == ["New", "Old"]
+
+
+def test_results_filter_by_kind(client):
+    report = make_report("Mixed")
+    speaker = make_speaker()
+    make_segment(report, kind="narration", text="Lithium in narration.")
+    make_segment(report, kind="soundbite", speaker=speaker, text="Lithium in a bite.")
+    only_bites, _ = search.search("lithium", Report.objects.public(), kind="soundbite")
+    assert [hit.segment.position for hit in only_bites.hits] == [2]
+    response = client.get(reverse("archive:search"), {"q": "lithium", "kind": "intro"})
+    assert response.context["results"].hits == []
+    assert client.get(reverse("archive:search"), {"q": "x", "kind": "<b>"}).status_code == 200
+
+
+def test_results_filter_by_date_range(client):
+    old = make_report("Old tin", published_at=timezone.now() - timedelta(days=60))
+    make_segment(old, text="Tin mines.")
+    make_segment(make_report("New tin"), text="Tin mines.")
+    day = timezone.localdate(old.published_at).isoformat()
+    url = reverse("archive:search")
+    hits = client.get(url, {"q": "tin", "date_from": day, "date_to": day}).context["results"].hits
+    assert [hit.report.title for hit in hits] == ["Old tin"]
+    hits = client.get(url, {"q": "tin", "date_from": "not-a-date"}).context["results"].hits
+    assert len(hits) == 2
+
+
+def test_results_link_to_the_exact_passage(client, voices):
+    report, people = voices
+    html = client.get(reverse("archive:search"), {"q": "Wojtowski"}).text
+    assert f'href="{report.get_absolute_url()}#segment-3"' in html
+    assert "Sound bite, passage 3" in html
+
+
+def test_common_words_rank_a_bounded_window(monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    for n in range(12):
+        make_segment(make_report(f"Common {n}"), text="The government spoke.")
+    results, _ = search.search("government", Report.objects.public(), per_page=3)
+    assert len(results.hits) == 3 and not results.total_is_exact
+    assert results.total >= 3
+    deep, _ = search.search("government", Report.objects.public(), per_page=3, page=4)
+    assert len(deep.hits) == 3  # a deep page widens the window

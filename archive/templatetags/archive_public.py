@@ -87,7 +87,8 @@ def marked_text(text, quotes):
     out, last = [], 0
     for start, end, quote in quote_spans(text, quotes):
         out.append(escape(text[last:start]))
-        out.append(f'<mark class="quote" data-quote="{quote.pk}">{escape(text[start:end])}</mark>')
+        mark = f'<mark class="quote" data-quote="{quote.pk}">{escape(text[start:end])}</mark>'
+        out.append(f'<a class="quote-link" href="{escape(quote.get_absolute_url())}">{mark}</a>')
         last = end
     out.append(escape(text[last:]))
     return mark_safe("".join(out))
