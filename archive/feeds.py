@@ -5,11 +5,11 @@ Django's feed view sends Last-Modified (the newest item's date), so
 """
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Rss201rev2Feed
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.text import Truncator
 
 from .citations import format_duration, long_aired

@@ -8,7 +8,7 @@ and lists are paginated or capped.
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -449,6 +449,8 @@ class QuoteDetailView(CanonicalMixin, DetailView):
 
 QUOTE_RELATED = ("speaker", "segment__speaker", "segment__report__outlet")
 QUOTE_RELATED += ("segment__report__programme",)
+
+
 class TopicListView(CanonicalMixin, ListView):
     """Every public topic with its number of public reports, in one query, in reading order."""
 
@@ -627,6 +629,8 @@ def segment_detail(request, slug, position):
     if gone:
         return gone
     return HttpResponseRedirect(segment.get_absolute_url())
+
+
 # --- open data, robots, favicon ------------------------------------------------------
 
 
