@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from archive.models import Correction, Programme, Report, Segment
+from archive.search import install_index
 from archive.transcripts import parse
 
 from .desk import form_data
@@ -151,7 +152,7 @@ def test_the_importer_stores_header_lines_and_times(tmp_path):
         ("narration", 14.5, 31.0),
         ("soundbite", 102.0, None),
         ("narration", 170.0, None),
-        ("signoff", 170.0, None),
+        ("signoff", None, None),  # cut from the end of a timed paragraph: its time is unknown
     ]
 
 
@@ -260,6 +261,9 @@ def test_the_correction_text_moves_into_the_log_and_back():
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+        # As `migrate` does after a run (post_migrate): rows written while a rebuilt
+        # table had no triggers are indexed again, so the test database flushes cleanly.
+        install_index(connection, rebuild=True)
 
 
 def test_only_editors_may_write_corrections_and_both_groups_programmes():
