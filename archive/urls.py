@@ -1,3 +1,4 @@
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -33,5 +34,16 @@ urlpatterns = [
     path("topics/<str:slug>/", cached(views.TopicDetailView.as_view()), name="topic_detail"),
     path("search/", cached(views.SearchView.as_view()), name="search"),
     path("feeds/reports/", require_safe(cached(LatestReportsFeed())), name="report_feed"),
-    path("sitemap.xml", require_safe(cached(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        require_safe(cached(sitemap_index)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "archive:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        require_safe(cached(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]

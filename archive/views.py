@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -88,15 +89,23 @@ class ReportFilters:
         return bool(self.as_params())
 
 
+def publication_span(reports):
+    """(first, last) publication time of ``reports``: two index probes, one query."""
+    first = reports.order_by("published_at").values("pk")[:1]
+    last = reports.order_by("-published_at").values("pk")[:1]
+    times = Report.objects.filter(Q(pk=Subquery(first)) | Q(pk=Subquery(last)))
+    times = sorted(times.values_list("published_at", flat=True))
+    return (times[0], times[-1]) if times else (None, None)
+
+
 def filter_choices(filters):
-    """Options for the filter form: three queries, whatever the archive's size."""
+    """Options for the filter form: four queries, each a few index probes."""
     public_reports = Report.objects.public()
-    outlets = Organization.objects.filter(Exists(public_reports.filter(outlet=OuterRef("pk"))))
-    span = public_reports.aggregate(first=Min("published_at"), last=Max("published_at"))
+    outlets = Organization.objects.outlets_of(public_reports)
+    first, last = publication_span(public_reports)
     years = []
-    if span["first"] and span["last"]:
-        first = timezone.localtime(span["first"]).year
-        last = timezone.localtime(span["last"]).year
+    if first and last:
+        first, last = timezone.localtime(first).year, timezone.localtime(last).year
         years = list(range(last, first - 1, -1))
     speaker = None
     if filters.speaker:
@@ -109,8 +118,33 @@ def filter_choices(filters):
     }
 
 
+class BoundedPaginator(Paginator):
+    """Pages of a list, at most ``MAX_PAGES`` deep.
+
+    Counting every public report, or skipping past hundreds of thousands of
+    rows to a deep page (``OFFSET``), costs a scan that grows with the
+    archive; counting at most ``MAX_PAGES`` pages' worth of rows, and serving
+    no page deeper, costs the same at any size. Deeper reports are reached by
+    the filters (year, outlet, topic, speaker), each of which starts its own
+    50 pages. ``capped`` says there are more rows than the pages show.
+    """
+
+    MAX_PAGES = 50
+
+    @cached_property
+    def count(self):
+        limit = self.MAX_PAGES * self.per_page
+        counted = self.object_list.order_by()[: limit + 1].count()
+        self.capped = counted > limit
+        return min(counted, limit)
+
+    capped = False
+
+
 class PaginateGracefully:
     """Page 0, -1, 9999 or 'abc' gives the nearest real page, not an error."""
+
+    paginator_class = BoundedPaginator
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -311,7 +345,7 @@ class TopicDetailView(CanonicalMixin, DetailView):
             .filter(topics=self.object)
             .select_related(*REPORT_SUMMARY_RELATED)
         )
-        page = Paginator(reports, 20).get_page(self.request.GET.get("page"))
+        page = BoundedPaginator(reports, 20).get_page(self.request.GET.get("page"))
         context.update(reports=page.object_list, page_obj=page, is_paginated=page.has_other_pages())
         return context
 

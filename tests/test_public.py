@@ -86,7 +86,7 @@ def public_urls(public, quote):
         reverse("archive:search") + f"?q={MARKER}*",
         reverse("archive:search") + "?q=words",
         reverse("archive:report_feed"),
-        reverse("archive:sitemap"),
+        reverse("archive:sitemap_section", kwargs={"section": "reports"}),
         public.get_absolute_url(),
         public.correspondent.get_absolute_url(),
         quote.speaker.get_absolute_url(),
@@ -109,7 +109,7 @@ SURFACES = [
     "search for the marker as a prefix",
     "search for a shared word",
     "feed",
-    "sitemap",
+    "sitemap of reports",
     "public report",
     "public correspondent",
     "public speaker",
@@ -354,7 +354,10 @@ QUERY_PAGES = {
     "topic": (lambda r, q: r.topics.get().get_absolute_url(), 3),
     "search": (lambda r, q: reverse("archive:search") + "?q=words", 6),
     "feed": (lambda r, q: reverse("archive:report_feed"), 1),
-    "sitemap": (lambda r, q: reverse("archive:sitemap"), 6),
+    # The index: one probe per paged section (reports, quotes, speakers, topics).
+    "sitemap": (lambda r, q: reverse("archive:sitemap"), 4),
+    # The last id (page range), then the page.
+    "sitemap page": (lambda r, q: reverse("archive:sitemap_section", args=["reports"]), 2),
     "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 1),
     "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 1),
 }
