@@ -236,3 +236,15 @@ def test_the_outlet_filter_offers_the_outlets_of_any_report_only(admin_client):
     assert [name for _, name in outlet_filter.lookup_choices] == ["Aired", "Draft outlet"]
     found = admin_client.get("/admin/archive/report/", {"outlet__id__exact": aired.pk})
     assert [report.outlet for report in found.context["cl"].result_list] == [aired]
+
+
+def test_search_matches_titles_and_correspondents_and_takes_any_text(admin_client):
+    make_report("Floods in the delta", correspondent=make_speaker("Lena Berg"))
+    make_report("Other news")
+    for term in ["floods", "Berg", '"the delta"', "Floods Lena"]:
+        found = admin_client.get("/admin/archive/report/", {"q": term}).context["cl"].result_list
+        assert [r.title for r in found] == ["Floods in the delta"], term
+    for hostile in ['"', "NOT AND (", "*", "a' OR 1=1 --", "<script>"]:
+        response = admin_client.get("/admin/archive/report/", {"q": hostile})
+        assert response.status_code == 200, hostile
+        assert list(response.context["cl"].result_list) == [], hostile

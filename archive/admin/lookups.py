@@ -7,11 +7,11 @@ every report, and ``date_hierarchy`` with one over every publication date;
 
 from django.contrib import admin
 from django.db import connections
-from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils.text import smart_split, unescape_string_literal
 
-from ..models import Organization, Report, Segment
+from .. import search
+from ..models import Organization, Report, Speaker
 
 
 class OutletFilter(admin.RelatedFieldListFilter):
@@ -22,13 +22,31 @@ class OutletFilter(admin.RelatedFieldListFilter):
         return [(outlet.pk, str(outlet)) for outlet in outlets]
 
 
-# The expression of the GIN index of archive/search.py (created on PostgreSQL).
-SEGMENT_DOCUMENT = "to_tsvector('english', speaker_title || ' ' || text)"
+# The full-text indexes of archive/search.py: GIN expressions on PostgreSQL,
+# FTS5 tables on SQLite.
+_MATCHES = {
+    "postgresql": (
+        "SELECT id FROM archive_report "
+        "WHERE to_tsvector('english', title) @@ plainto_tsquery('english', %s) "
+        "UNION SELECT report_id FROM archive_segment "
+        "WHERE to_tsvector('english', speaker_title || ' ' || text) "
+        "@@ plainto_tsquery('english', %s)"
+    ),
+    "sqlite": (
+        "SELECT rowid FROM archive_report_fts WHERE archive_report_fts MATCH %s "
+        "UNION SELECT s.report_id FROM archive_segment_fts f "
+        "JOIN archive_segment s ON s.id = f.rowid WHERE archive_segment_fts MATCH %s"
+    ),
+}
+_BY_NAME = (
+    "SELECT s.report_id FROM archive_segment s WHERE s.speaker_id IN ({speakers}) "
+    "UNION SELECT r.id FROM archive_report r WHERE r.correspondent_id IN ({speakers})"
+)
 
 
 def search_words(search_term):
     """The admin's own splitting: words, and "quoted phrases" kept whole."""
-    for bit in smart_split(search_term):
+    for bit in smart_split(search_term.replace("\x00", " ")):  # PostgreSQL refuses NUL
         if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
             bit = unescape_string_literal(bit)
         if bit.strip():
@@ -36,28 +54,33 @@ def search_words(search_term):
 
 
 def report_search(queryset, search_term):
-    """Reports matching every word of ``search_term`` in the title, a speaker's
-    or the correspondent's name, or a segment's text.
+    """Reports matching every word (or quoted phrase) of ``search_term`` in
+    their title, a segment's text or caption, or the name of a speaker heard
+    or the correspondent.
 
-    On PostgreSQL a segment matches by its full-text index (stemmed words, as
-    the public search), so no segment is read that does not contain the word;
-    elsewhere by ``icontains``, as Django's own search does.
+    Each word is one ``id IN (...)`` of report ids read from the full-text
+    indexes (stemmed words, as the public search matches) and from the speakers
+    whose name contains it, so no report or segment that does not match is
+    read. Django's own ``icontains`` over the segments read every segment of
+    every report: 9 s at 100,000 reports.
     """
-    postgres = connections[queryset.db].vendor == "postgresql"
-    for word in search_words(search_term):
-        segments = Segment.objects.filter(report=OuterRef("pk"))
-        if postgres:
-            # Unqualified columns: Django renames the subquery's tables.
-            matches = RawSQL(
-                f"{SEGMENT_DOCUMENT} @@ plainto_tsquery('english', %s)",
-                (word,),
-                output_field=BooleanField(),
-            )
-            segments = segments.alias(text_matches=matches)
-            segments = segments.filter(Q(text_matches=True) | Q(speaker__name__icontains=word))
-        else:
-            segments = segments.filter(Q(text__icontains=word) | Q(speaker__name__icontains=word))
+    vendor = connections[queryset.db].vendor
+    words = list(search_words(search_term))
+    if not words:  # punctuation only: nothing matches it
+        return queryset.none()
+    for word in words:
+        speakers = Speaker.objects.filter(name__icontains=word).values("pk")
+        speakers_sql, speakers_params = speakers.query.sql_with_params()
+        by_name = _BY_NAME.format(speakers=speakers_sql)
+        text = ""
+        if vendor == "postgresql":
+            text = word
+        elif vendor == "sqlite":
+            text = search.fts5_query(search.parse_query(word))
+        sql, params = by_name, ()
+        if text:
+            sql, params = f"{_MATCHES[vendor]} UNION {by_name}", (text, text)
         queryset = queryset.filter(
-            Q(title__icontains=word) | Q(correspondent__name__icontains=word) | Exists(segments)
+            pk__in=RawSQL(sql, (*params, *speakers_params, *speakers_params))
         )
     return queryset
