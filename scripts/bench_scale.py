@@ -317,9 +317,11 @@ def pages(size):
         "admin: by status": [f"{changelist}?status__exact=published"],
         "admin: by outlet": [f"{changelist}?outlet__id__exact={n}" for n in (1, 5)],
         "admin: by topic": [f"{changelist}?topics__id__exact={n}" for n in (1, 20)],
-        "admin: by date": [f"{changelist}?published_at__gte={year}-01-01&published_at__lt={year}-12-31"],
+        "admin: by date": [f"{changelist}?published_at__gte={year}-01-01"
+                           f"&published_at__lt={year}-12-31"],
         "admin: mismatched quotes": [f"{changelist}?quotes=mismatched"],
-        "admin: search, segment text": [f"{changelist}?q=government", f"{changelist}?q={RARE_WORD}"],
+        "admin: search, segment text": [f"{changelist}?q=government",
+                                        f"{changelist}?q={RARE_WORD}"],
     }  # fmt: skip
     return {
         **{name: ("public", urls) for name, urls in public.items()},
@@ -552,8 +554,9 @@ def main():
     for engine, sizes in (("postgresql", args.pg), ("sqlite", args.sqlite)):
         for size in [int(s) for s in sizes.split(",") if s.strip()]:
             print(f"== {engine}, {size:,} reports", file=sys.stderr)
-            command = [sys.executable, "-m", "scripts.bench_scale", "--worker", engine, str(size),
-                       "--requests", str(args.requests)] + (["--keep"] if args.keep else [])  # fmt: skip
+            command = [sys.executable, "-m", "scripts.bench_scale", "--worker", engine,
+                       str(size), "--requests", str(args.requests)]  # fmt: skip
+            command += ["--keep"] if args.keep else []
             result = subprocess.run(
                 command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True
             )
