@@ -171,6 +171,8 @@ class Speaker(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
+        # The speaker list walks this in order and stops at a page, at any size.
+        indexes = [models.Index(fields=["name", "id"], name="speaker_name_idx")]
 
     def __str__(self):
         return self.name

@@ -74,8 +74,12 @@ class ReportFilters:
         if self.outlet:
             reports = reports.filter(outlet__slug=self.outlet)
         if self.speaker:
-            heard = Segment.objects.filter(report=OuterRef("pk"), speaker__slug=self.speaker)
-            reports = reports.filter(Exists(heard) | Q(correspondent__slug=self.speaker))
+            # The speaker's reports by their own indexes, then those reports by id:
+            # testing each report in date order for the speaker walks the archive.
+            speaker = Speaker.objects.filter(slug=self.speaker).values("pk")
+            heard = Segment.objects.filter(speaker__in=speaker).order_by().values("report_id")
+            filed = Report.objects.filter(correspondent__in=speaker).order_by().values("pk")
+            reports = reports.filter(pk__in=heard.union(filed))
         if self.year:
             reports = reports.filter(published_at__year=self.year)
         return reports
@@ -250,8 +254,13 @@ class ReportDetailView(CanonicalMixin, DetailView):
         return context
 
 
+class SpeakerPaginator(BoundedPaginator):
+    MAX_PAGES = 10  # counting a speaker probes their segments: 500 probes, not 2,500
+
+
 class SpeakerListView(PaginateGracefully, CanonicalMixin, ListView):
     paginate_by = 50
+    paginator_class = SpeakerPaginator
     context_object_name = "speakers"
 
     def get_queryset(self):

@@ -400,7 +400,7 @@ def measure(size, requests):
     return results
 
 
-def worker(engine, size, requests, keep):
+def worker(engine, size, requests, keep, build_only=False):
     url = database_url(engine, size)
     marker = ROOT / "var" / f"bench-scale-{engine}-{size}.built"
     fresh = not (keep and marker.exists())
@@ -417,6 +417,8 @@ def worker(engine, size, requests, keep):
     marker.parent.mkdir(exist_ok=True)
     marker.write_text("built\n")
     build_seconds = time.perf_counter() - started
+    if build_only:
+        return {"counts": counts, "build_seconds": build_seconds}
     from django.test import Client
 
     results = measure(size, requests)
@@ -555,12 +557,13 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="reuse archives already built")
     parser.add_argument("--no-import", action="store_true", help="skip the importer's figures")
+    parser.add_argument("--build-only", action="store_true", help="build, time nothing")
     parser.add_argument("--import-transcripts", type=int, default=10_000)
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         engine, size = args.worker[0], int(args.worker[1])
-        print(json.dumps(worker(engine, size, args.requests, args.keep)))
+        print(json.dumps(worker(engine, size, args.requests, args.keep, args.build_only)))
         return 0
     runs = {}
     for engine, sizes in (("postgresql", args.pg), ("sqlite", args.sqlite)):
@@ -569,11 +572,14 @@ def main():
             command = [sys.executable, "-m", "scripts.bench_scale", "--worker", engine,
                        str(size), "--requests", str(args.requests)]  # fmt: skip
             command += ["--keep"] if args.keep else []
+            command += ["--build-only"] if args.build_only else []
             result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
             if result.returncode != 0:
                 print(f"FAIL  {engine} at {size:,} reports: the worker failed (above)")
                 continue
             runs[f"{engine} {size:,}"] = json.loads(result.stdout.strip().splitlines()[-1])
+    if args.build_only:
+        return 0
     importer = None if args.no_import else bench_importer(args.import_transcripts)
     return 0 if print_report(runs, importer) else 1
 

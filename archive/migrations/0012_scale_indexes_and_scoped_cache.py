@@ -34,6 +34,10 @@ class Migration(migrations.Migration):
             model_name="report",
             index=models.Index(fields=["-published_at", "-id"], name="report_recent_idx"),
         ),
+        migrations.AddIndex(
+            model_name="speaker",
+            index=models.Index(fields=["name", "id"], name="speaker_name_idx"),
+        ),
         # Forwards only: 0004's reverse drops the table whatever its shape.
         migrations.RunPython(rebuild_counters, migrations.RunPython.noop, elidable=False),
     ]
