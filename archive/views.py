@@ -174,6 +174,9 @@ class CanonicalMixin:
 # --- pages -------------------------------------------------------------------------
 
 
+FEATURED_WINDOW = 200
+
+
 def home_quotes(count):
     """Featured quotes, newest first; recent ones fill in when too few are featured.
 
@@ -185,8 +188,12 @@ def home_quotes(count):
     recency = ("-segment__report__published_at", "segment__position", "pk")
     related = ("speaker", "segment__report")
     visible_segment = Segment.objects.public().filter(pk=OuterRef("segment_id"))
+    # The newest FEATURED_WINDOW featured quotes by the featured index, then
+    # ordered: ordering every quote by report date to find the featured ones
+    # walked the archive (0.9 s at 100,000 reports on PostgreSQL).
+    candidates = Quote.objects.filter(featured=True).order_by("-segment_id").values("pk")
     featured = list(
-        Quote.objects.filter(Exists(visible_segment), featured=True)
+        Quote.objects.filter(Exists(visible_segment), pk__in=candidates[:FEATURED_WINDOW])
         .select_related(*related)
         .order_by(*recency)[:count]
     )
