@@ -329,7 +329,7 @@ def pages(size):
         "admin changelist": [changelist],
         "admin: by status": [f"{changelist}?status__exact=published"],
         "admin: by outlet": [f"{changelist}?outlet__id__exact={n}" for n in (1, 5)],
-        "admin: by topic": [f"{changelist}?topics__id__exact={n}" for n in (1, 20)],
+        "admin: by topic": [f"{changelist}?topic={n}" for n in (1, 20)],
         "admin: by date": [f"{changelist}?published_at__gte={year}-01-01"
                            f"&published_at__lt={year}-12-31"],
         "admin: mismatched quotes": [f"{changelist}?quotes=mismatched"],

@@ -47,6 +47,7 @@ from tests.factories import (  # noqa: E402
     make_report,
     make_segment,
     make_speaker,
+    make_topic,
 )
 
 
@@ -248,3 +249,16 @@ def test_search_matches_titles_and_correspondents_and_takes_any_text(admin_clien
         response = admin_client.get("/admin/archive/report/", {"q": hostile})
         assert response.status_code == 200, hostile
         assert list(response.context["cl"].result_list) == [], hostile
+
+
+def test_the_topic_filter_lists_every_topic_and_finds_its_reports_once(admin_client):
+    tagged, other = make_report("Tagged"), make_report("Untagged")
+    topic = make_topic("Elections")
+    tagged.topics.add(topic, make_topic("Courts"))
+    changelist = admin_client.get("/admin/archive/report/", {"topic": topic.pk}).context["cl"]
+    assert [report.title for report in changelist.result_list] == ["Tagged"]
+    topic_filter = next(f for f in changelist.filter_specs if f.title == "topic")
+    assert [name for _, name in topic_filter.lookup_choices] == ["Courts", "Elections"]
+    assert other not in changelist.result_list
+    everything = admin_client.get("/admin/archive/report/", {"topic": "x"}).context["cl"]
+    assert len(everything.result_list) == 2  # an invalid value is ignored

@@ -15,7 +15,7 @@ from ..models import Quote, Report, Segment
 from . import actions, views
 from .forms import ReportAdminForm
 from .inlines import ReportQuoteInline, SegmentInline
-from .lookups import OutletFilter, report_search
+from .lookups import OutletFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 
 
@@ -46,7 +46,7 @@ class ReportAdmin(VersionAdmin):
                     "published_at"]  # fmt: skip
     # No date_hierarchy and no "related only" choices: each is a DISTINCT over
     # every report (see lookups.py); the outlets come from an index skip-scan.
-    list_filter = ["status", ("outlet", OutletFilter), "topics", "published_at",
+    list_filter = ["status", ("outlet", OutletFilter), TopicFilter, "published_at",
                    MismatchedQuotesFilter]  # fmt: skip
     list_select_related = ["outlet", "correspondent"]
     # What the search box matches; lookups.report_search does it by index.
