@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Report, Segment
+from archive.sitemaps import PAGE_SIZE
 
 from .factories import (
     make_organization,
@@ -74,6 +75,10 @@ def archive_with_hidden():
     return public, public_quote, hidden
 
 
+def sitemap_page(obj):
+    return (obj.pk - 1) // PAGE_SIZE + 1
+
+
 def public_urls(public, quote):
     """Every public URL, the lists and the public report's own pages."""
     urls = [
@@ -86,7 +91,8 @@ def public_urls(public, quote):
         reverse("archive:search") + f"?q={MARKER}*",
         reverse("archive:search") + "?q=words",
         reverse("archive:report_feed"),
-        reverse("archive:sitemap_section", kwargs={"section": "reports"}),
+        # The sitemap page that holds the public report's id.
+        reverse("archive:sitemap_section", args=["reports"]) + f"?p={sitemap_page(public)}",
         public.get_absolute_url(),
         public.correspondent.get_absolute_url(),
         quote.speaker.get_absolute_url(),
