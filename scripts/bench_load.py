@@ -446,6 +446,9 @@ def run_target(args):
     print(f"  search: {'yes' if has_search else 'NOT on this branch: readers skip it'}")
     print(f"  import_transcripts: {'yes' if has_importer else 'NOT on this branch: not run'}")
 
+    if args.shared_only:
+        shared_cache_test(check, env, work, args, reader_paths, editors)
+        return check.failed
     server = Gunicorn(env, work / "gunicorn.log")
     try:
         # Baseline: readers alone.
@@ -758,6 +761,7 @@ def main():
     parser.add_argument("--transcripts", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=20, help="length of the mixed phase")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--shared-only", action="store_true", help="run (c) alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
