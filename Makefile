@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate clean serve bench-load bench-web
+.PHONY: install run test lint format migrate clean serve bench-load bench-web bench-scale
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -83,6 +83,12 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	$(PY) manage.py ensure_admin && \
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+# Every page at 10k, 100k and 1M reports on PostgreSQL (and 10k, 100k on SQLite):
+# p50/p95 cold and warm, queries, growth, targets (scripts/bench_scale.py; tens of
+# minutes, not part of `make test`). BENCH_SCALE_ARGS="--pg 10000,100000 --keep" to narrow.
+bench-scale: install
+	$(PY) -m scripts.bench_scale $(BENCH_SCALE_ARGS)
 
 # Load and fault tests against a real gunicorn (minutes; not part of `make test`).
 # PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/ra_bench_load).

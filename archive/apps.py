@@ -7,11 +7,12 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Report archive"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
-        from .caching import ensure_triggers_after_migrate
+        from .caching import drop_triggers_before_migrate, ensure_triggers_after_migrate
         from .search import ensure_index_after_migrate
 
         # SQLite drops a table's triggers when a migration rebuilds the table.
         post_migrate.connect(ensure_index_after_migrate, sender=self)
+        pre_migrate.connect(drop_triggers_before_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)

@@ -1,38 +1,53 @@
 """A page cache for the public site that is correct by construction.
 
 A cached page is served only when nothing it could show has changed, which
-the database itself tells us in one indexed query per request:
+the database itself tells us in one query of primary-key lookups per request:
 
-- **Writes.** Triggers on every table a public page reads bump the one row
-  of ``archive_changecounter`` (created by migration 0004). They
-  fire for the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL, the
+- **Writes.** Triggers on every table a public page reads bump counters in
+  ``archive_change_counter``, one row per *scope* of what a write can change.
+  They fire for the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL, the
   importer's ``executemany`` and other processes or servers alike, and the
   bump commits in the same transaction as the write: a request that reads
   the new value sees the new data.
+- **Scopes.** ``all`` (speakers, topics, organizations: their names are on
+  every page; its value is also the table's epoch), ``reports`` (the report
+  rows and topic links of public, scheduled or once-public reports: every
+  list), ``text`` (their segments and quotes: search, quotes, speakers) and
+  ``report:<id>`` (anything of one report: its page, its quotes' pages, its
+  citations). A write to a draft that never was published bumps nothing; an
+  update that changes no column bumps nothing. Each page names the scopes it
+  reads (:data:`PAGE_SCOPES`, by URL name), so an editor saving one report
+  empties that report's pages and the lists, and every other report page
+  stays cached.
 - **Time.** A scheduled report goes public with no write at all. The key
-  holds the earliest publication time still in the future; once that time
-  passes, the same query returns the next one, and so a new key.
+  holds the earliest publication time still in the future (one index probe);
+  once that time passes, the same query returns the next one, and so a new key.
 - **The calendar.** Citations print the day they were accessed: the date is
   in the key too.
 
-So the key is (counter, next scheduled time, today, absolute URL). A stale
-entry is never served: it just stops being asked for and ages out of the
-cache. The cache may be per process (``LocMemCache``): every worker and
-every server reads the same counter.
+So the key is (the page's scope counters, next scheduled time, today,
+absolute URL). A stale entry is never served: it just stops being asked for
+and ages out of the cache. The cache may be per process (``LocMemCache``, the
+default) or shared by every app server (``CACHE_URL=redis://...``): every
+worker and every server reads the same counters, from the database the page
+itself reads (the replica, when there is one), so a page is never stored
+under a newer key than its data.
 
 What is never cached: anything but GET; signed-in users (staff previews);
 requests inside an open transaction (the page could show writes that are not
-committed yet, and PostgreSQL bumps the counter only at commit); responses
+committed yet, and PostgreSQL bumps the counters only at commit); responses
 other than 200, streaming responses and responses that set a cookie; a page
 rendered while a scheduled time or midnight passed.
 """
 
 import functools
 import hashlib
+import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 from django.core.cache import caches
-from django.db import connection
+from django.db import connections, router
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
@@ -40,49 +55,191 @@ from django.utils.dateparse import parse_datetime
 
 CACHE_ALIAS = "public_pages"
 
+COUNTER_TABLE = "archive_change_counter"
+MIGRATION = "0012_scale_indexes_and_scoped_cache"
+PUBLISHED = "published"
+
+# Scopes: a page's key holds the counters of the scopes it reads.
+ALL, REPORTS, TEXT = "all", "reports", "text"
+EPOCH_RANGE = 1_000_000_000_000  # "all" restarts at a random value: old keys never match again
+
+# Tables whose every write can show anywhere: bump "all".
+SHARED_TABLES = [
+    "archive_speaker",
+    "archive_topic",
+    "archive_organization",
+    "archive_programme",
+    "archive_correction",  # rare, and shown on every page of its report: all, to be safe
+]
 # Every table whose rows a public page can show.
 TRACKED_TABLES = [
     "archive_report",
     "archive_report_topics",
     "archive_segment",
     "archive_quote",
-    "archive_speaker",
-    "archive_topic",
-    "archive_organization",
-    "archive_programme",
-    "archive_correction",
+    *SHARED_TABLES,
 ]
 
-COUNTER_TABLE = "archive_change_counter"
-# A counter re-created after a flush starts at a random value, so it does not
-# meet the keys of pages cached before the flush.
-_SQLITE_BUMP = (
-    f"INSERT INTO {COUNTER_TABLE} (id, value) VALUES (1, abs(random() % 1000000000000)) "
-    "ON CONFLICT (id) DO UPDATE SET value = value + 1;"
-)
-SQLITE_TRIGGERS = {
-    f"archive_change_{table}_{event.lower()}": (
-        f"CREATE TRIGGER IF NOT EXISTS archive_change_{table}_{event.lower()} "
-        f"AFTER {event} ON {table} BEGIN {_SQLITE_BUMP} END"
-    )
-    for table in TRACKED_TABLES
-    for event in ("INSERT", "UPDATE", "DELETE")
-}
 
-# PostgreSQL: deferred constraint triggers bump the counter at commit, once per
-# transaction. Bumping at the first write instead would hold the counter's row
-# lock for the whole transaction, and two editors saving the same report could
-# deadlock on it.
-POSTGRES_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION archive_bump_change_counter() RETURNS trigger
+# --- SQLite: triggers fire at the write; one writer at a time ---------------------
+
+_SQLITE_EPOCH = (
+    f"INSERT OR IGNORE INTO {COUNTER_TABLE} (scope, value) "
+    f"VALUES ('{ALL}', abs(random() % {EPOCH_RANGE}));"
+)
+
+
+def _sqlite_bump(scope_sql, condition):
+    # "WHERE" also keeps SQLite's parser from reading ON CONFLICT as a join.
+    return (
+        f"INSERT INTO {COUNTER_TABLE} (scope, value) SELECT {scope_sql}, 1 "
+        f"WHERE ({condition}) AND {scope_sql} IS NOT NULL "
+        "ON CONFLICT (scope) DO UPDATE SET value = value + 1;"
+    )
+
+
+def _sqlite_published(report_id_sql):
+    return (
+        f"EXISTS (SELECT 1 FROM archive_report WHERE id = {report_id_sql} "
+        f"AND status = '{PUBLISHED}')"
+    )
+
+
+def _sqlite_scopes(table, row):
+    """(condition, [scope SQL]) that a change to one row (``OLD`` or ``NEW``) bumps."""
+    if table == "archive_report":
+        return f"{row}.status = '{PUBLISHED}'", [f"'{REPORTS}'", f"'report:' || {row}.id"]
+    if table == "archive_report_topics":
+        scopes = [f"'{REPORTS}'", f"'report:' || {row}.report_id"]
+        return _sqlite_published(f"{row}.report_id"), scopes
+    if table == "archive_segment":
+        scopes = [f"'{TEXT}'", f"'report:' || {row}.report_id"]
+        return _sqlite_published(f"{row}.report_id"), scopes
+    if table == "archive_quote":
+        report_id = f"(SELECT report_id FROM archive_segment WHERE id = {row}.segment_id)"
+        return _sqlite_published(report_id), [f"'{TEXT}'", f"'report:' || {report_id}"]
+    return "1", [f"'{ALL}'"]
+
+
+SQLITE_EVENTS = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+SQLITE_TRIGGER_NAMES = [
+    f"archive_change_{table}_{event.lower()}" for table in TRACKED_TABLES for event in SQLITE_EVENTS
+]
+
+
+def sqlite_triggers(cursor):
+    """CREATE TRIGGER statements for every tracked table and event.
+
+    An UPDATE fires only when a column changed, compared column by column, so
+    the columns are read from the table itself (``post_migrate`` re-creates
+    the triggers after every migration).
+    """
+    statements = []
+    for table in TRACKED_TABLES:
+        cursor.execute(f"PRAGMA table_info({table})")
+        columns = [row[1] for row in cursor.fetchall()]
+        if not columns:
+            continue  # made by a later migration, whose post_migrate installs its triggers
+        changed = " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
+        for event, rows in SQLITE_EVENTS.items():
+            body = [_SQLITE_EPOCH]
+            for row in rows:
+                condition, scopes = _sqlite_scopes(table, row)
+                body += [_sqlite_bump(scope, condition) for scope in scopes]
+            when = f" WHEN {changed}" if event == "UPDATE" and columns else ""
+            statements.append(
+                f"CREATE TRIGGER archive_change_{table}_{event.lower()} AFTER {event} ON {table}"
+                f"{when} BEGIN {' '.join(body)} END"
+            )
+    return statements
+
+
+# --- PostgreSQL: deferred triggers bump at commit, once per scope and transaction --
+
+# Bumping at the first write instead would hold a counter row's lock for the
+# whole transaction. At commit, every bumping transaction first takes one
+# advisory lock, so two of them never take counter rows in opposite orders
+# (which deadlocks), and a counter never moves ahead of data not yet committed.
+POSTGRES_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION archive_bump_scope(name text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE {COUNTER_TABLE} SET value = value + 1, transaction_id = txid_current()
-    WHERE id = 1 AND transaction_id IS DISTINCT FROM txid_current();
-    IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM {COUNTER_TABLE} WHERE id = 1) THEN
-        INSERT INTO {COUNTER_TABLE} (id, value, transaction_id)
-        VALUES (1, floor(random() * 1e12)::bigint, txid_current())
-        ON CONFLICT (id) DO NOTHING;
+    IF name IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('{COUNTER_TABLE}'));
+    INSERT INTO {COUNTER_TABLE} (scope, value, transaction_id)
+    VALUES ('{ALL}', floor(random() * {EPOCH_RANGE})::bigint, NULL) ON CONFLICT (scope) DO NOTHING;
+    INSERT INTO {COUNTER_TABLE} AS counter (scope, value, transaction_id)
+    VALUES (name, 1, txid_current())
+    ON CONFLICT (scope) DO UPDATE SET value = counter.value + 1,
+        transaction_id = excluded.transaction_id
+    WHERE counter.transaction_id IS DISTINCT FROM excluded.transaction_id;
+END $$;
+
+CREATE OR REPLACE FUNCTION archive_bump_report(report_id bigint, list_scope text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM archive_report WHERE id = report_id AND status = '{PUBLISHED}') THEN
+        PERFORM archive_bump_scope(list_scope);
+        PERFORM archive_bump_scope('report:' || report_id);
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION archive_bump_row(table_name text, report_id bigint,
+                                            segment_id bigint, status text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF table_name = 'archive_report' THEN
+        IF status = '{PUBLISHED}' THEN
+            PERFORM archive_bump_scope('{REPORTS}');
+            PERFORM archive_bump_scope('report:' || report_id);
+        END IF;
+    ELSIF table_name = 'archive_report_topics' THEN
+        PERFORM archive_bump_report(report_id, '{REPORTS}');
+    ELSIF table_name = 'archive_segment' THEN
+        PERFORM archive_bump_report(report_id, '{TEXT}');
+    ELSIF table_name = 'archive_quote' THEN
+        PERFORM archive_bump_report(
+            (SELECT s.report_id FROM archive_segment s WHERE s.id = segment_id), '{TEXT}');
+    ELSE
+        PERFORM archive_bump_scope('{ALL}');
+    END IF;
+END $$;
+"""
+
+# The columns each table's row hands to archive_bump_row: (report id, segment id, status).
+_POSTGRES_ROW_ARGS = {
+    "archive_report": "{row}.id, NULL, {row}.status",
+    "archive_report_topics": "{row}.report_id, NULL, NULL",
+    "archive_segment": "{row}.report_id, NULL, NULL",
+    "archive_quote": "NULL, {row}.segment_id, NULL",
+}
+
+
+def _postgres_function(table):
+    if table in SHARED_TABLES:
+        rows = f"PERFORM archive_bump_scope('{ALL}');"
+    else:
+        args = _POSTGRES_ROW_ARGS[table]
+        rows = (
+            "IF TG_OP <> 'INSERT' THEN\n"
+            f"            PERFORM archive_bump_row(TG_TABLE_NAME, {args.format(row='OLD')});\n"
+            "        END IF;\n"
+            "        IF TG_OP <> 'DELETE' THEN\n"
+            f"            PERFORM archive_bump_row(TG_TABLE_NAME, {args.format(row='NEW')});\n"
+            "        END IF;"
+        )
+    return f"""
+CREATE OR REPLACE FUNCTION archive_change_{table}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_LEVEL = 'STATEMENT' THEN  -- TRUNCATE
+        PERFORM archive_bump_scope('{ALL}');
+    ELSIF TG_OP = 'UPDATE' AND OLD IS NOT DISTINCT FROM NEW THEN
+        NULL;  -- a save that changed nothing changes no page
+    ELSE
+        {rows}
     END IF;
     RETURN NULL;
 END $$
@@ -91,13 +248,14 @@ END $$
 
 def _postgres_triggers(table):
     return [
+        _postgres_function(table),
         f"DROP TRIGGER IF EXISTS archive_change ON {table}",
         f"CREATE CONSTRAINT TRIGGER archive_change AFTER INSERT OR UPDATE OR DELETE ON {table} "
         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-        "EXECUTE FUNCTION archive_bump_change_counter()",
+        f"EXECUTE FUNCTION archive_change_{table}()",
         f"DROP TRIGGER IF EXISTS archive_change_truncate ON {table}",
         f"CREATE TRIGGER archive_change_truncate AFTER TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION archive_bump_change_counter()",
+        f"FOR EACH STATEMENT EXECUTE FUNCTION archive_change_{table}()",
     ]
 
 
@@ -105,7 +263,7 @@ def create_counter_table(conn):
     with conn.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {COUNTER_TABLE} "
-            "(id integer PRIMARY KEY, value bigint NOT NULL, transaction_id bigint NULL)"
+            "(scope varchar(40) PRIMARY KEY, value bigint NOT NULL, transaction_id bigint NULL)"
         )
 
 
@@ -114,36 +272,52 @@ def drop_counter_table(conn):
         cursor.execute(f"DROP TABLE IF EXISTS {COUNTER_TABLE}")
 
 
-def install_triggers(conn):
-    """Create the counter's row and the triggers that bump it; idempotent.
+def new_epoch(cursor):
+    """Start "all" at a fresh random value: no key cached before matches again."""
+    cursor.execute(f"DELETE FROM {COUNTER_TABLE} WHERE scope = %s", [ALL])
+    cursor.execute(
+        f"INSERT INTO {COUNTER_TABLE} (scope, value) VALUES (%s, %s)",
+        [ALL, secrets.randbelow(EPOCH_RANGE)],
+    )
 
-    A tracked table that a later migration creates gets its triggers from the
-    post_migrate run of this function (see :func:`ensure_triggers_after_migrate`).
-    """
+
+# Aliases whose SQLite triggers are down while ``migrate`` runs: a table rebuild
+# (SQLite's ALTER TABLE) fails on a trigger whose body names the rebuilt table,
+# and the segment and quote triggers read the report table. post_migrate puts
+# them back, built from the final columns.
+_migrating = set()
+
+
+def drop_triggers_before_migrate(sender, using="default", **kwargs):
+    """pre_migrate: take SQLite's triggers down for the length of the migration."""
+    conn = connections[using]
+    if conn.vendor == "sqlite":
+        _migrating.add(using)
+        with conn.cursor() as cursor:
+            drop_sqlite_triggers(cursor)
+
+
+def install_triggers(conn):
+    """Create the triggers that bump the counters, and a new epoch; idempotent."""
     with conn.cursor() as cursor:
-        existing = set(conn.introspection.table_names(cursor))
+        if conn.vendor == "sqlite" and conn.alias in _migrating:
+            return  # post_migrate installs them
         if conn.vendor == "sqlite":
-            for name, statement in SQLITE_TRIGGERS.items():
-                if _trigger_table(name) in existing:
-                    cursor.execute(statement)
-            cursor.execute(f"INSERT OR IGNORE INTO {COUNTER_TABLE} (id, value) VALUES (1, 1)")
+            drop_sqlite_triggers(cursor)
+            for statement in sqlite_triggers(cursor):
+                cursor.execute(statement)
         elif conn.vendor == "postgresql":
-            cursor.execute(POSTGRES_FUNCTION)
+            cursor.execute(POSTGRES_FUNCTIONS)
+            existing = set(conn.introspection.table_names(cursor))
             for table in (table for table in TRACKED_TABLES if table in existing):
                 for statement in _postgres_triggers(table):
                     cursor.execute(statement)
-            cursor.execute(
-                f"INSERT INTO {COUNTER_TABLE} (id, value) VALUES (1, 1) ON CONFLICT (id) DO NOTHING"
-            )
-
-
-def _trigger_table(name):
-    return name.removeprefix("archive_change_").rsplit("_", 1)[0]
+        new_epoch(cursor)
 
 
 def drop_sqlite_triggers(cursor):
     """For bulk loads (the benchmark): load, then :func:`install_triggers` again."""
-    for name in SQLITE_TRIGGERS:
+    for name in SQLITE_TRIGGER_NAMES:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
@@ -152,54 +326,128 @@ def uninstall_triggers(conn):
         if conn.vendor == "sqlite":
             drop_sqlite_triggers(cursor)
         elif conn.vendor == "postgresql":
-            for table in TRACKED_TABLES:
+            existing = set(conn.introspection.table_names(cursor))
+            for table in (table for table in TRACKED_TABLES if table in existing):
                 cursor.execute(f"DROP TRIGGER IF EXISTS archive_change ON {table}")
                 cursor.execute(f"DROP TRIGGER IF EXISTS archive_change_truncate ON {table}")
-            cursor.execute("DROP FUNCTION IF EXISTS archive_bump_change_counter()")
+                cursor.execute(f"DROP FUNCTION IF EXISTS archive_change_{table}()")
+            cursor.execute("DROP FUNCTION IF EXISTS archive_bump_change_counter()")  # 0004's
+            cursor.execute("DROP FUNCTION IF EXISTS archive_bump_row(text, bigint, bigint, text)")
+            cursor.execute("DROP FUNCTION IF EXISTS archive_bump_report(bigint, text)")
+            cursor.execute("DROP FUNCTION IF EXISTS archive_bump_scope(text)")
 
 
 def ensure_triggers_after_migrate(sender, using="default", **kwargs):
     """post_migrate: SQLite drops a table's triggers when a migration rebuilds it."""
-    from django.db import connections
     from django.db.migrations.recorder import MigrationRecorder
 
     conn = connections[using]
+    _migrating.discard(using)
     recorder = MigrationRecorder(conn)
     if recorder.has_table() and ("archive", MIGRATION) in recorder.applied_migrations():
         install_triggers(conn)
 
 
-MIGRATION = "0004_perf_change_counter"
+# --- the key ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A scope a page reads: its name as SQL (with params) for the counter lookup."""
+
+    sql: str
+    params: tuple = ()
+
+
+def fixed(name):
+    return Scope("%s", (name,))
+
+
+def report_of(subquery):
+    return Scope(f"'report:' || CAST(({subquery}) AS TEXT)")
+
+
+def _report_by_slug(kwargs):
+    scope = report_of("SELECT id FROM archive_report WHERE slug = %s")
+    return Scope(scope.sql, (kwargs.get("slug", ""),))
+
+
+def _report_by_quote(kwargs):
+    scope = report_of(
+        "SELECT s.report_id FROM archive_quote q JOIN archive_segment s ON s.id = q.segment_id "
+        "WHERE q.id = %s"
+    )
+    return Scope(scope.sql, (kwargs.get("pk", 0),))
+
+
+EVERYTHING = (fixed(ALL), fixed(REPORTS), fixed(TEXT))
+LISTS = (fixed(REPORTS),)
+LISTS_AND_TEXT = (fixed(REPORTS), fixed(TEXT))
+
+# URL name → what the page reads besides "all". A page not named here (a new
+# route) reads everything: correct first, and cheaper once it says what it needs.
+PAGE_SCOPES = {
+    "report_detail": lambda request, kwargs: (_report_by_slug(kwargs),),
+    "report_cite": lambda request, kwargs: (_report_by_slug(kwargs),),
+    "quote_detail": lambda request, kwargs: (_report_by_quote(kwargs),),
+    "quote_cite": lambda request, kwargs: (_report_by_quote(kwargs),),
+    "topic_detail": lambda request, kwargs: LISTS,
+    "report_feed": lambda request, kwargs: LISTS,
+    # Filtered by speaker, the list reads who speaks in which segment.
+    "report_list": lambda request, kwargs: LISTS_AND_TEXT if "speaker" in request.GET else LISTS,
+}
+
+
+def page_scopes(request, kwargs):
+    match = getattr(request, "resolver_match", None)
+    scopes = PAGE_SCOPES.get(match.url_name if match else None)
+    return (fixed(ALL), *(scopes(request, kwargs) if scopes else LISTS_AND_TEXT))
+
+
+def data_version(now, scopes=EVERYTHING, using="default"):
+    """(counters, earliest future publication time or None), in one query.
+
+    Each counter is one primary-key lookup, and the scheduled time one probe
+    of the (status, published_at) index, so the cost does not grow with the
+    archive. None when the epoch ("all") is missing (a flushed table, until
+    the next write re-creates it): then nothing is cached.
+    """
+    from .models import Report
+
+    scheduled = Report.objects.scheduled(now=now).order_by("published_at").using(using)
+    scheduled_sql, scheduled_params = scheduled.values("published_at")[:1].query.sql_with_params()
+    columns, params = [], []
+    for scope in scopes:
+        columns.append(
+            f"{scope.sql}, (SELECT value FROM {COUNTER_TABLE} WHERE scope = {scope.sql})"
+        )
+        params += [*scope.params, *scope.params]
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({scheduled_sql}), {', '.join(columns)}", [*scheduled_params, *params]
+        )
+        next_publication, *pairs = cursor.fetchone()
+    counters = tuple(zip(pairs[::2], pairs[1::2], strict=True))
+    if counters[0][1] is None:
+        return None
+    if isinstance(next_publication, str):  # SQLite: text or a naive datetime, in UTC
+        next_publication = parse_datetime(next_publication)
+    if next_publication is not None and timezone.is_naive(next_publication):
+        next_publication = next_publication.replace(tzinfo=UTC)
+    return counters, next_publication
 
 
 # --- the page cache ---------------------------------------------------------------
 
 
-def data_version(now):
-    """(counter, earliest future publication time or None), in one query.
-
-    None when the counter's row is missing (a flushed database, until the
-    next write re-creates it): then nothing is cached.
-    """
+def _read_database():
     from .models import Report
 
-    scheduled = Report.objects.scheduled(now=now).order_by("published_at")
-    scheduled_sql, params = scheduled.values("published_at")[:1].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value, ({scheduled_sql}) FROM {COUNTER_TABLE} WHERE id = 1", params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    counter, next_publication = row
-    if isinstance(next_publication, str):  # SQLite: text or a naive datetime, in UTC
-        next_publication = parse_datetime(next_publication)
-    if next_publication is not None and timezone.is_naive(next_publication):
-        next_publication = next_publication.replace(tzinfo=UTC)
-    return counter, next_publication
+    return router.db_for_read(Report)
 
 
-def _may_cache(request):
-    if request.method != "GET" or connection.in_atomic_block:
+def _may_cache(request, using):
+    if request.method != "GET" or connections[using].in_atomic_block:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
@@ -221,22 +469,28 @@ def _thaw(frozen):
     return response
 
 
+def page_key(counters, next_publication, today, url):
+    scopes = ",".join(f"{name}={value}" for name, value in counters)
+    scheduled = next_publication.isoformat() if next_publication else "-"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"archive:page:{scopes}:{scheduled}:{today.isoformat()}:{digest}"
+
+
 def cache_public_page(view):
     """Serve ``view`` from the page cache when nothing it shows can have changed."""
 
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
-        if not _may_cache(request):
+        using = _read_database()
+        if not _may_cache(request, using):
             return view(request, *args, **kwargs)
         started = timezone.now()
-        version = data_version(started)
+        version = data_version(started, page_scopes(request, kwargs), using=using)
         if version is None:
             return view(request, *args, **kwargs)
-        counter, next_publication = version
+        counters, next_publication = version
         today = timezone.localdate(started)
-        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        scheduled = next_publication.isoformat() if next_publication else "-"
-        key = f"archive:page:{counter}:{scheduled}:{today.isoformat()}:{url}"
+        key = page_key(counters, next_publication, today, request.build_absolute_uri())
         page_cache = caches[CACHE_ALIAS]
         frozen = page_cache.get(key)
         if frozen is not None:

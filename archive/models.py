@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -122,6 +123,27 @@ class OrganizationQuerySet(models.QuerySet):
         outlet_of = Report.objects.public(now=now).filter(outlet=OuterRef("pk"))
         speakers = Speaker.objects.public(now=now).filter(organization=OuterRef("pk"))
         return self.filter(Exists(outlet_of) | Exists(speakers))
+
+    def outlets_of(self, reports):
+        """Organizations that are the outlet of at least one of ``reports``.
+
+        One query that skips through the (outlet, status, published_at) index
+        from one outlet to the next (a recursive CTE, a "loose index scan"), so
+        it costs a few probes per outlet whatever the number of organizations
+        or reports. Probing per organization instead took 11 s at 100,000
+        reports on SQLite, where most organizations are not outlets.
+        """
+        reports = reports.order_by("outlet_id").values("outlet_id")
+        first = reports.filter(outlet__isnull=False)[:1]
+        after = reports.filter(outlet_id__gt=RawSQL("skip.id", ()))[:1]
+        first_sql, first_params = first.query.sql_with_params()
+        after_sql, after_params = after.query.sql_with_params()
+        skip = (
+            f"WITH RECURSIVE skip(id) AS (SELECT ({first_sql}) "
+            f"UNION ALL SELECT ({after_sql}) FROM skip WHERE skip.id IS NOT NULL) "
+            "SELECT id FROM skip WHERE id IS NOT NULL"
+        )
+        return self.filter(pk__in=RawSQL(skip, (*first_params, *after_params)))
 
 
 class Organization(ValueRules, models.Model):
@@ -354,8 +376,13 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=ReportStatus.WITHDRAWN, first_public_at__isnull=False)
 
     def scheduled(self, *, now=None):
-        """Published reports whose time has not come: they go public with no write."""
-        return self.filter(status=ReportStatus.PUBLISHED).exclude(public_report_q(now=now))
+        """Published reports whose time has not come: they go public with no write.
+
+        The complement of :func:`public_report_q` among published reports (which
+        always have a time), written as a range on the (status, published_at)
+        index: the page cache asks for the earliest one on every request.
+        """
+        return self.filter(status=ReportStatus.PUBLISHED, published_at__gt=now or timezone.now())
 
 
 class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
@@ -507,6 +534,11 @@ class Report(ValueRules, models.Model):
                 models.F("id").desc(),
                 name="report_aired_order_idx",
             ),
+            # The outlets that have public reports, found by skipping through this
+            # index (views.outlets_with_reports) instead of probing per organization.
+            models.Index(fields=["outlet", "status", "published_at"], name="report_outlet_idx"),
+            # The admin's changelist: every status, newest first, one page at a time.
+            models.Index(fields=["-published_at", "-id"], name="report_recent_idx"),
         ]
 
     def __str__(self):

@@ -1,3 +1,4 @@
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -53,4 +54,16 @@ urlpatterns = [
     path("robots.txt", require_safe(views.robots_txt), name="robots"),
     path("favicon.ico", require_safe(views.favicon), name="favicon"),
     path("sitemap.xml", require_safe(cached(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        require_safe(cached(sitemap_index)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "archive:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        require_safe(cached(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]

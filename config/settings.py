@@ -115,6 +115,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
 
+# Read replicas (config/routers.py): public reads go to the replica, every
+# write, the admin and anything inside a transaction to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+ADMIN_PATH = "/admin/"
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Under test the "replica" is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE_FIRST = ["config.routers.PrimaryForEditorsMiddleware"]
+else:
+    MIDDLEWARE_FIRST = []
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -184,16 +201,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# The public page cache (archive/caching.py). Per process is enough: its keys
-# hold the database's change counter, so no worker or server serves a stale page.
+MIDDLEWARE = MIDDLEWARE_FIRST + MIDDLEWARE
+
+# The public page cache (archive/caching.py). Per process by default: its keys
+# hold the database's change counters, so no worker or server serves a stale
+# page. CACHE_URL=redis://host:6379/0 shares one cache between every worker
+# and app server (Django's built-in Redis backend), so a page rendered once is
+# served by all of them.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+PUBLIC_PAGE_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        sys.exit(f"Refusing to start: CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+    PUBLIC_PAGE_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "TIMEOUT": 600,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "report-archive"),
+    }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public_pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "public-pages",
-        "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "public_pages": PUBLIC_PAGE_CACHE,
 }
 
 # --- Security ------------------------------------------------------------

@@ -12,6 +12,11 @@ For each database (SQLite, and PostgreSQL when it answers) this script:
     running it again completes the archive with nothing duplicated; a gunicorn
     worker killed with SIGKILL under load is replaced, and no request fails
     beyond the one the worker had in flight.
+(c) two app servers, one cache: two gunicorns on two ports with
+    CACHE_URL=redis://127.0.0.1:6379/0 (BENCH_REDIS_URL) share the page cache;
+    reads per second alone and under saves (under saves at least half), a save
+    through one server seen on the next request to the other, and the
+    workers' resident memory before and after 10,000 mixed requests.
 
 Everything is bounded: each phase by time and by request count, each
 subprocess by a timeout. Exit status 0 only when every check held.
@@ -441,6 +446,9 @@ def run_target(args):
     print(f"  search: {'yes' if has_search else 'NOT on this branch: readers skip it'}")
     print(f"  import_transcripts: {'yes' if has_importer else 'NOT on this branch: not run'}")
 
+    if args.shared_only:
+        shared_cache_test(check, env, work, args, reader_paths, editors)
+        return check.failed
     server = Gunicorn(env, work / "gunicorn.log")
     try:
         # Baseline: readers alone.
@@ -543,6 +551,7 @@ def run_target(args):
         check(len(failed) <= 1, "no request failed beyond the one in flight")
     finally:
         server.stop()
+    shared_cache_test(check, env, work, args, reader_paths, editors)
     if not check.failed:  # kept for a look when something failed
         shutil.rmtree(work)
     return check.failed
@@ -610,6 +619,124 @@ def crash_test(check, env, work, args):
     check_complete(check, mine, "every report complete after the re-run")
 
 
+# --- (c) two app servers, one Redis cache ----------------------------------------
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+MIXED_REQUESTS = 10_000
+SHARED_READS_TARGET = 0.5  # reads/s under saves, at least this share of reads alone
+
+
+def redis_answers(url):
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(7) == b"+PONG\r\n"
+    except OSError:
+        return False
+
+
+def worker_rss_mb(servers):
+    """Resident memory of each gunicorn worker, from /proc (pids only)."""
+    sizes = []
+    for server in servers:
+        for pid in server.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
+
+
+def run_spread(ports, paths, seconds, editors=(), limit=MAX_REQUESTS):
+    """Readers spread over every server; editors save through the first."""
+    tally, stop = Tally(), threading.Event()
+    threads = [
+        threading.Thread(target=reader, args=(ports[n % len(ports)], paths, tally, stop),
+                         daemon=True)
+        for n in range(READERS)
+    ]  # fmt: skip
+    for spec in editors:
+        threads.append(
+            threading.Thread(target=editor, args=(ports[0], *spec, tally, stop), daemon=True)
+        )
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    while time.monotonic() < start + seconds and tally.count < limit:
+        time.sleep(0.1)
+    return tally, finish(stop, threads, start)
+
+
+def shared_cache_test(check, env, work, args, reader_paths, editors):
+    """Two gunicorns on two ports share one Redis page cache (CACHE_URL): reads
+    alone and under saves, a save seen by the other server, worker memory."""
+    from django.db import connection
+
+    from archive.models import Report
+
+    print(f"  (c) two app servers, one Redis cache at {REDIS_URL}")
+    if not redis_answers(REDIS_URL):
+        check(False, f"Redis answers at {REDIS_URL}")
+        return
+    prefix = f"bench-load-{secrets.token_hex(4)}"
+    shared = env | {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}
+    # The editors save published reports that readers read: each save empties
+    # that report's pages and the lists, and nothing else.
+    targets = [pk for spec in editors for pk in spec[2]]
+    Report.objects.filter(pk__in=targets).update(
+        status=Report.Status.PUBLISHED, published_at=Report.objects.public().first().published_at
+    )
+    reports = Report.objects.public().order_by("-pk").values_list("slug", flat=True)[:200]
+    paths = reader_paths + [f"/reports/{slug}/" for slug in reports]
+    connection.close()
+    servers = [Gunicorn(shared, work / f"gunicorn-shared-{n}.log") for n in (1, 2)]
+    ports = [server.port for server in servers]
+    try:
+        run_spread(ports, paths, 3)  # every page rendered once, into the shared cache
+        alone_tally, alone_seconds = run_spread(ports, paths, args.seconds / 2)
+        alone = describe("(c) 2 servers, readers only", alone_tally, alone_seconds)
+        busy_tally, busy_seconds = run_spread(ports, paths, args.seconds / 2, editors)
+        busy = describe("(c) 2 servers, under saves", busy_tally, busy_seconds, alone)
+        ratio = busy[0] / alone[0] if alone[0] else 0
+        check(
+            ratio >= SHARED_READS_TARGET,
+            f"reads/s under saves {ratio:.2f} of reads alone (target >= {SHARED_READS_TARGET})",
+        )
+        errors = alone_tally.server_errors() + busy_tally.server_errors()
+        check(errors == 0, f"no 5xx or dropped request on either server ({errors})")
+        saved = {pk: title for pk, title in editors[0][3].items() if pk in targets}
+        for pk, title in list(saved.items())[:3]:
+            slug = Report.objects.get(pk=pk).slug
+            page = Browser(ports[1]).request("GET", f"/reports/{slug}/")
+            check(title in page.body.decode(), f"save of report {pk} through server 1 shown by 2")
+        check(bool(saved), f"editors saved published reports ({len(saved)})")
+        run_spread(ports, paths, 60, editors, limit=500)  # workers warm, caches full
+        before = worker_rss_mb(servers)
+        mixed, mixed_seconds = run_spread(ports, paths, 600, editors, limit=MIXED_REQUESTS)
+        after = worker_rss_mb(servers)
+        print(
+            f"  {'':<28} worker RSS over {mixed.count:,} mixed requests ({mixed_seconds:.0f} s): "
+            f"{sum(before):.0f} MB -> {sum(after):.0f} MB over {len(after)} workers "
+            f"(max {max(before):.0f} -> {max(after):.0f} MB)"
+        )
+        check(
+            sum(after) <= 1.2 * sum(before) and len(after) == len(before),
+            "worker memory flat over the mixed requests (within 20%)",
+        )
+        logs = "".join(server.log_text() for server in servers)
+        check("Traceback" not in logs, "no traceback in either server's log")
+    finally:
+        for server in servers:
+            server.stop()
+        try:
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+        except Exception as error:  # the cache ages out by itself; say so, do not fail
+            print(f"  {'':<28} could not empty the bench's Redis keys: {error}")
+
+
 # --- the parent: one child process per database --------------------------------
 
 
@@ -634,6 +761,7 @@ def main():
     parser.add_argument("--transcripts", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=20, help="length of the mixed phase")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--shared-only", action="store_true", help="run (c) alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

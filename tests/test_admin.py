@@ -47,6 +47,7 @@ from tests.factories import (  # noqa: E402
     make_report,
     make_segment,
     make_speaker,
+    make_topic,
 )
 
 
@@ -71,7 +72,7 @@ def test_report_changelist_costs_the_same_queries_for_10_and_1000_reports(
 ):
     bulk_reports(rows)
     admin_client.get("/admin/archive/report/")  # warm the content-type cache
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = admin_client.get("/admin/archive/report/")
     first = response.context["cl"].result_list[0]
     assert (first.segment_count, first.quote_count) == (1, 1)
@@ -269,3 +270,41 @@ def test_the_quote_form_refuses_a_quote_its_segment_already_has(admin_client):
     assert response.status_code == 200
     assert "This segment already has a quote with this text." in response.text
     assert Quote.objects.count() == 1
+
+
+def test_the_outlet_filter_offers_the_outlets_of_any_report_only(admin_client):
+    aired = make_organization("Aired")
+    draft_outlet = make_organization("Draft outlet")
+    make_organization("Not an outlet")
+    make_report(outlet=aired)
+    make_report(outlet=draft_outlet, status=Report.Status.DRAFT)
+    changelist = admin_client.get("/admin/archive/report/").context["cl"]
+    outlet_filter = next(f for f in changelist.filter_specs if f.title == "outlet")
+    assert [name for _, name in outlet_filter.lookup_choices] == ["Aired", "Draft outlet"]
+    found = admin_client.get("/admin/archive/report/", {"outlet__id__exact": aired.pk})
+    assert [report.outlet for report in found.context["cl"].result_list] == [aired]
+
+
+def test_search_matches_titles_and_correspondents_and_takes_any_text(admin_client):
+    make_report("Floods in the delta", correspondent=make_speaker("Lena Berg"))
+    make_report("Other news")
+    for term in ["floods", "Berg", '"the delta"', "Floods Lena"]:
+        found = admin_client.get("/admin/archive/report/", {"q": term}).context["cl"].result_list
+        assert [r.title for r in found] == ["Floods in the delta"], term
+    for hostile in ['"', "NOT AND (", "*", "a' OR 1=1 --", "<script>"]:
+        response = admin_client.get("/admin/archive/report/", {"q": hostile})
+        assert response.status_code == 200, hostile
+        assert list(response.context["cl"].result_list) == [], hostile
+
+
+def test_the_topic_filter_lists_every_topic_and_finds_its_reports_once(admin_client):
+    tagged, other = make_report("Tagged"), make_report("Untagged")
+    topic = make_topic("Elections")
+    tagged.topics.add(topic, make_topic("Courts"))
+    changelist = admin_client.get("/admin/archive/report/", {"topic": topic.pk}).context["cl"]
+    assert [report.title for report in changelist.result_list] == ["Tagged"]
+    topic_filter = next(f for f in changelist.filter_specs if f.title == "topic")
+    assert [name for _, name in topic_filter.lookup_choices] == ["Courts", "Elections"]
+    assert other not in changelist.result_list
+    everything = admin_client.get("/admin/archive/report/", {"topic": "x"}).context["cl"]
+    assert len(everything.result_list) == 2  # an invalid value is ignored

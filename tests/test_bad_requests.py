@@ -26,7 +26,9 @@ PUBLIC_ROWS = [
     ("get", "/reports/?outlet=" + "x" * 20000, 200),
     ("get", "/speakers/?page=0", 200),
     ("get", "/quotes/?page=1e9", 200),
-    ("get", "/sitemap.xml?p=abc", 404),
+    ("get", "/sitemap-reports.xml?p=abc", 404),
+    ("get", "/sitemap-reports.xml?p=999999", 404),
+    ("get", "/sitemap-nothing.xml", 404),
     # search: hostile, huge and malformed queries are just text to look for
     ("get", "/search/?" + TOO_MANY_FIELDS, 400),
     ("get", "/search/?q=" + "x" * 20000, 200),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Report, Segment
+from archive.sitemaps import PAGE_SIZE
 
 from .factories import (
     make_correction,
@@ -84,6 +85,10 @@ def archive_with_hidden():
     return public, public_quote, hidden
 
 
+def sitemap_page(obj):
+    return (obj.pk - 1) // PAGE_SIZE + 1
+
+
 def public_urls(public, quote):
     """Every public URL, the lists and the public report's own pages."""
     urls = [
@@ -97,7 +102,8 @@ def public_urls(public, quote):
         reverse("archive:search") + f"?q={MARKER}*",
         reverse("archive:search") + "?q=words",
         reverse("archive:report_feed"),
-        reverse("archive:sitemap"),
+        # The sitemap page that holds the public report's id.
+        reverse("archive:sitemap_section", args=["reports"]) + f"?p={sitemap_page(public)}",
         public.get_absolute_url(),
         public.correspondent.get_absolute_url(),
         quote.speaker.get_absolute_url(),
@@ -128,7 +134,7 @@ SURFACES = [
     "search for the marker as a prefix",
     "search for a shared word",
     "feed",
-    "sitemap",
+    "sitemap of reports",
     "public report",
     "public correspondent",
     "public speaker",
@@ -410,7 +416,10 @@ QUERY_PAGES = {
         lambda r, q: reverse("archive:quote_list") + f"?speaker={q.speaker.slug}&outlet=",
         6,
     ),
-    "sitemap": (lambda r, q: reverse("archive:sitemap"), 6),
+    # The index: one probe per paged section (reports, quotes, speakers, topics).
+    "sitemap": (lambda r, q: reverse("archive:sitemap"), 4),
+    # The last id (page range), then the page.
+    "sitemap page": (lambda r, q: reverse("archive:sitemap_section", args=["reports"]), 2),
     "report citation": (lambda r, q: f"{r.get_absolute_url()}cite.bib", 2),
     "quote citation": (lambda r, q: f"{q.get_absolute_url()}cite.ris", 2),
     "captions": (lambda r, q: f"{r.get_absolute_url()}captions.vtt", 2),

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.models import Report
+from archive.models import Organization, Report
+from archive.views import BoundedPaginator, ReportFilters, filter_choices
 
-from .factories import make_report, make_segment
+from .factories import make_organization, make_report, make_segment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,42 @@ def test_narration_names_its_speaker_only_when_the_voice_changes(client, seed_re
     html = client.get(seed_report.get_absolute_url()).text
     # Six narration paragraphs and the sign-off are all Aljosa Milenkovic's.
     assert html.count('<p class="speaker">') == 1
+
+
+def test_outlet_choices_are_the_outlets_of_public_reports_only():
+
+    aired, hidden_only = make_organization("Aired"), make_organization("Drafts only")
+    make_organization("Not an outlet")
+    make_report(outlet=aired)
+    make_report(outlet=aired)
+    make_report(outlet=hidden_only, status="draft")
+    choices = filter_choices(ReportFilters())
+    assert [outlet.name for outlet in choices["outlets"]] == ["Aired"]
+    assert Organization.objects.count() == 3
+
+
+def test_outlet_choices_cost_one_query_whatever_the_number_of_organizations(
+    django_assert_num_queries,
+):
+
+    for n in range(3):
+        make_report(outlet=make_organization(f"Outlet {n}"))
+    Organization.objects.bulk_create(
+        Organization(name=f"Org {n}", slug=f"org-{n}") for n in range(300)
+    )
+    choices = filter_choices(ReportFilters())
+    with django_assert_num_queries(1):
+        outlets = list(choices["outlets"])
+    assert [outlet.name for outlet in outlets] == ["Outlet 0", "Outlet 1", "Outlet 2"]
+
+
+def test_lists_count_and_serve_at_most_their_cap_of_pages(client, monkeypatch):
+
+    monkeypatch.setattr(BoundedPaginator, "MAX_PAGES", 2)
+    for n in range(45):
+        make_report(f"Report {n:02}")
+    page = client.get("/reports/", {"page": 9})
+    assert page.context["page_obj"].number == 2  # the nearest page served
+    assert page.context["paginator"].num_pages == 2
+    assert "More than 40 reports" in page.text
+    assert "More than" not in client.get("/reports/", {"year": "1999"}).text

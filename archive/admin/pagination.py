@@ -16,7 +16,9 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         queryset = self.object_list
-        counted = queryset.order_by()[: self.cap + 1].count()
+        # values("pk"): the changelist's per-row annotations (segment and quote
+        # counts) are not computed for rows that are only counted.
+        counted = queryset.order_by().values("pk")[: self.cap + 1].count()
         if counted <= self.cap:
             return counted
         return max(self.cap, estimated_rows(queryset) or 0)
