@@ -53,7 +53,6 @@ urlpatterns = [
     path("data/<str:name>", require_safe(views.data_file), name="data_file"),
     path("robots.txt", require_safe(views.robots_txt), name="robots"),
     path("favicon.ico", require_safe(views.favicon), name="favicon"),
-    path("sitemap.xml", require_safe(cached(sitemap)), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "sitemap.xml",
         require_safe(cached(sitemap_index)),
