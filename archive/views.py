@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from django.views.generic import DetailView, ListView, TemplateView
@@ -757,6 +758,14 @@ def not_found(request, exception):
 
         return problem_response(404, "No such resource.")
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        from .api.http import problem_response
+
+        return problem_response(400, str(exception) or "Bad request.")
+    return default_bad_request(request, exception)
 
 
 def server_error(request):

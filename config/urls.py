@@ -10,5 +10,6 @@ urlpatterns = [
 ]
 
 # Under /api/ errors are problem-details JSON; elsewhere the site's own pages.
+handler400 = views.bad_request
 handler404 = views.not_found
 handler500 = views.server_error

@@ -28,19 +28,25 @@ class ReportParams(serializers.Serializer):
     outlet = SlugParam("Only reports aired by this outlet (its slug).")
     speaker = SlugParam("Only reports where this speaker is heard or is the correspondent.")
     year = serializers.IntegerField(
-        required=False, min_value=1900, max_value=2999, help_text="Year of publication."
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        help_text="Year it aired (published, where the air date is unknown).",
     )
     date_from = serializers.DateField(
-        required=False, help_text="Published on or after this day (site time zone)."
+        required=False,
+        help_text="Aired on or after this day (published, where the air date is unknown).",
     )
     date_to = serializers.DateField(
-        required=False, help_text="Published on or before this day (site time zone)."
+        required=False,
+        help_text="Aired on or before this day (published, where the air date is unknown).",
     )
 
     def report_filters(self):
         data = self.validated_data
-        names = ("topic", "outlet", "speaker", "year", "date_from", "date_to")
-        return ReportFilters(**{name: data[name] for name in names if name in data})
+        names = {"topic": "topic", "outlet": "outlet", "speaker": "speaker", "year": "year"}
+        names |= {"date_from": "aired_from", "date_to": "aired_to"}
+        return ReportFilters(**{names[key]: value for key, value in data.items() if key in names})
 
 
 class SegmentParams(ReportParams):

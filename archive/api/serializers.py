@@ -5,9 +5,17 @@ from rest_framework import serializers
 
 from ..models import Organization, Quote, Report, Segment, Speaker, Topic
 
-# The report's provenance (air date, programme, language, …) is added here, one
-# name per field, when the models carry it.
-REPORT_PROVENANCE_FIELDS = ()
+# The report's provenance: when it aired (the day; the local time and UTC offset
+# only where known), on what programme, in what language, from where.
+REPORT_PROVENANCE_FIELDS = (
+    "aired_on",
+    "aired_time",
+    "aired_utc_offset",
+    "programme",
+    "language",
+    "source_url",
+    "media_url",
+)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -118,13 +126,14 @@ class ReportSerializer(ModelSerializer):
     outlet = OrganizationRefSerializer(allow_null=True)
     correspondent = SpeakerRefSerializer(allow_null=True)
     topics = TopicSerializer(many=True)
+    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     duration_seconds = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
         fields = ["slug", "title", "outlet", "correspondent", "dateline", "duration_seconds"]
-        fields += ["published_at", "updated_at", "correction", "topics", "url"]
+        fields += ["published_at", "updated_at", "topics", "url"]
         fields += list(REPORT_PROVENANCE_FIELDS)
 
     def get_duration_seconds(self, report) -> int | None:

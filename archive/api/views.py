@@ -77,7 +77,9 @@ class ReportViewSet(PublicViewSet):
             )
         else:
             reports = public_reports(self.filter_params())
-        return reports.select_related("outlet", "correspondent").prefetch_related("topics")
+        return reports.select_related("outlet", "correspondent", "programme").prefetch_related(
+            "topics"
+        )
 
     def get_serializer_class(self):
         return s.ReportDetailSerializer if self.action == "retrieve" else s.ReportSerializer

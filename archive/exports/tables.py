@@ -6,7 +6,7 @@ keys and the data dictionary in ``datapackage.json``.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef
 
@@ -47,7 +47,7 @@ class Table:
 
 
 def plain(value):
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
         return int(value.total_seconds())
@@ -98,7 +98,13 @@ TABLES = (
             Field("duration_seconds", "integer", "Length of the broadcast.", "duration"),
             Field("published_at", "datetime", "When the archive published it (ISO 8601)."),
             Field("updated_at", "datetime", "When it last changed in the archive."),
-            Field("correction", "string", "A correction notice, if any."),
+            Field("aired_on", "date", "The day it aired, where known (ISO 8601)."),
+            Field("aired_time", "time", "The local time it aired, where known."),
+            Field("aired_utc_offset", "integer", "That time's offset from UTC, in minutes."),
+            Field("programme", "string", "Slug of the programme it aired on.", "programme__slug"),
+            Field("language", "string", "Its language, a BCP 47 tag."),
+            Field("source_url", "string", "Where the transcript came from."),
+            Field("media_url", "string", "The recording."),
         ),
         ("slug",),
         (("outlet", "organizations", "slug"), ("correspondent", "speakers", "slug")),
