@@ -135,10 +135,10 @@ def test_favicon_is_our_own_static_file(client):
         ("/api/v1/speakers/%00/", 404),
         ("/api/v1/reports/?speaker=%00", 400),
         ("/api/v1/reports/?date_from=0001-01-01&date_to=9999-12-31", 200),
-        ("/api/v1/search/?q=%00", 400),
+        ("/api/v1/search/?q=%00", 200),
         ("/api/v1/quotes/?featured=maybe", 400),
         ("/api/v1/reports/?page_size=-5", 200),
-        ("/api/v1/segments/?cursor=%00", 400),
+        ("/api/v1/segments/?cursor=%00", 200),  # decodes to an empty cursor: the first page
     ],
 )
 def test_hostile_input_on_new_routes_gets_a_4xx_or_a_normal_page(client, path, status):
