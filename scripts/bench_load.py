@@ -384,13 +384,22 @@ def finish(stop, threads, start):
 
 
 class Checks:
+    """Faults (a 5xx, a lost save, an incomplete report) fail the run; speed targets are
+    printed PASS/FAIL beside them and do not, as the README says."""
+
     def __init__(self):
         self.failed = []
+        self.missed_targets = []
 
     def __call__(self, ok, what):
         print(f"  {'ok  ' if ok else 'FAIL'} {what}")
         if not ok:
             self.failed.append(what)
+
+    def target(self, ok, what):
+        print(f"  {'PASS' if ok else 'FAIL'} target: {what}")
+        if not ok:
+            self.missed_targets.append(what)
 
 
 def run_target(args):
@@ -697,7 +706,7 @@ def shared_cache_test(check, env, work, args, reader_paths, editors):
         busy_tally, busy_seconds = run_spread(ports, paths, args.seconds / 2, editors)
         busy = describe("(c) 2 servers, under saves", busy_tally, busy_seconds, alone)
         ratio = busy[0] / alone[0] if alone[0] else 0
-        check(
+        check.target(
             ratio >= SHARED_READS_TARGET,
             f"reads/s under saves {ratio:.2f} of reads alone (target >= {SHARED_READS_TARGET})",
         )
