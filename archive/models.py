@@ -117,6 +117,21 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
+class NamedBySlug:
+    """A model shown by its ``name`` and known by its ``slug``, made from the name if blank."""
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class OrganizationQuerySet(models.QuerySet):
     def public(self, *, now=None):
         """Outlets of a public report, and organizations of a public speaker."""
@@ -146,7 +161,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(pk__in=RawSQL(skip, (*first_params, *after_params)))
 
 
-class Organization(ValueRules, models.Model):
+class Organization(NamedBySlug, ValueRules, models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
@@ -156,22 +171,11 @@ class Organization(ValueRules, models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="organization_slug_unique")]
 
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Organization, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:report_list") + f"?outlet={self.slug}"
 
-    def natural_key(self):
-        return (self.slug,)
 
-
-class Programme(ValueRules, models.Model):
+class Programme(NamedBySlug, ValueRules, models.Model):
     """A show an outlet airs ("Global Business" on CGTN, "Morning Edition" on NPR)."""
 
     name = models.CharField(max_length=300)
@@ -190,19 +194,11 @@ class Programme(ValueRules, models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="programme_slug_unique")]
 
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Programme, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:report_list") + f"?programme={self.slug}"
 
     def natural_key(self):
-        return (self.slug,)
+        return super().natural_key()
 
     natural_key.dependencies = ["archive.organization"]
 
@@ -256,7 +252,7 @@ class TopicQuerySet(models.QuerySet):
         return self.filter(Exists(tagged.filter(public_report_exists("report_id", now=now))))
 
 
-class Topic(ValueRules, models.Model):
+class Topic(NamedBySlug, ValueRules, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
 
@@ -275,19 +271,8 @@ class Topic(ValueRules, models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Topic, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:topic_detail", kwargs={"slug": self.slug})
-
-    def natural_key(self):
-        return (self.slug,)
 
 
 class NameSortKeyField(models.CharField):
@@ -324,7 +309,7 @@ class SpeakerQuerySet(models.QuerySet):
         return self.filter(Exists(heard) | Exists(credited))
 
 
-class Speaker(ValueRules, models.Model):
+class Speaker(NamedBySlug, ValueRules, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
     role = models.CharField(
@@ -349,19 +334,8 @@ class Speaker(ValueRules, models.Model):
         constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
         indexes = [models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx")]
 
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Speaker, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:speaker_detail", kwargs={"slug": self.slug})
-
-    def natural_key(self):
-        return (self.slug,)
 
 
 class ReportQuerySet(models.QuerySet):
