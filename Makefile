@@ -47,7 +47,8 @@ bench-web: install
 
 # fixtures/archive.json is built from fixtures/transcripts/ by the importer, in a
 # throw-away SQLite database, published at a fixed time; record times are pinned
-# to it too, so the file is byte-for-byte reproducible.
+# to it too, and source paths made relative to the checkout, so the file is
+# byte-for-byte reproducible on any machine.
 FIXTURE_TIME ?= 2026-11-28T00:00:00+00:00
 FIXTURE_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixtures-build.sqlite3
 
@@ -61,7 +62,7 @@ fixtures: install
 	mkdir -p var && rm -f var/fixtures-build.sqlite3*
 	$(FIXTURE_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	$(FIXTURE_ENV) $(PY) manage.py import_transcripts fixtures/transcripts --publish --published-at $(FIXTURE_TIME)
-	$(FIXTURE_ENV) $(PY) manage.py shell -c "from archive.models import Quote, Report; from django.utils.dateparse import parse_datetime; t = parse_datetime('$(FIXTURE_TIME)'); Report.objects.update(created_at=t, updated_at=t); Quote.objects.update(created_at=t)"
+	$(FIXTURE_ENV) $(PY) manage.py shell -c "from archive.models import Quote, Report; from django.db.models import Value; from django.db.models.functions import Replace; from django.utils.dateparse import parse_datetime; t = parse_datetime('$(FIXTURE_TIME)'); Report.objects.update(created_at=t, updated_at=t, source_path=Replace('source_path', Value('$(CURDIR)/'), Value(''))); Quote.objects.update(created_at=t)"
 	$(FIXTURE_ENV) $(PY) manage.py dumpdata archive --natural-foreign --natural-primary --indent 2 --output fixtures/archive.json
 	mkdir -p var && rm -f var/fixtures-build.sqlite3*
 
