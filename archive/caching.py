@@ -42,9 +42,10 @@ rendered while a scheduled time or midnight passed.
 
 import functools
 import hashlib
-import secrets
+import time
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.cache import caches
 from django.db import connections, router
@@ -52,6 +53,7 @@ from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
 
 CACHE_ALIAS = "public_pages"
 
@@ -61,7 +63,11 @@ PUBLISHED = "published"
 
 # Scopes: a page's key holds the counters of the scopes it reads.
 ALL, REPORTS, TEXT = "all", "reports", "text"
-EPOCH_RANGE = 1_000_000_000_000  # "all" restarts at a random value: old keys never match again
+# A counter's value is the time of its scope's last change, in microseconds since 1970
+# (and one more than before, should the clock stand still or step back): the page's
+# Last-Modified. "all" restarts at the present time, so old keys never match again.
+# Values below TIMES_FROM (2001) were counted before counters were times: no time.
+TIMES_FROM = 10**15
 
 # Tables whose every write can show anywhere: bump "all".
 SHARED_TABLES = [
@@ -83,18 +89,18 @@ TRACKED_TABLES = [
 
 # --- SQLite: triggers fire at the write; one writer at a time ---------------------
 
+_SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
 _SQLITE_EPOCH = (
-    f"INSERT OR IGNORE INTO {COUNTER_TABLE} (scope, value) "
-    f"VALUES ('{ALL}', abs(random() % {EPOCH_RANGE}));"
+    f"INSERT OR IGNORE INTO {COUNTER_TABLE} (scope, value) VALUES ('{ALL}', {_SQLITE_NOW});"
 )
 
 
 def _sqlite_bump(scope_sql, condition):
     # "WHERE" also keeps SQLite's parser from reading ON CONFLICT as a join.
     return (
-        f"INSERT INTO {COUNTER_TABLE} (scope, value) SELECT {scope_sql}, 1 "
+        f"INSERT INTO {COUNTER_TABLE} (scope, value) SELECT {scope_sql}, {_SQLITE_NOW} "
         f"WHERE ({condition}) AND {scope_sql} IS NOT NULL "
-        "ON CONFLICT (scope) DO UPDATE SET value = value + 1;"
+        "ON CONFLICT (scope) DO UPDATE SET value = max(value + 1, excluded.value);"
     )
 
 
@@ -156,6 +162,8 @@ def sqlite_triggers(cursor):
 
 # --- PostgreSQL: deferred triggers bump at commit, once per scope and transaction --
 
+# clock_timestamp(), not now(): the time of the commit, not of the transaction's start.
+_POSTGRES_NOW = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 # Bumping at the first write instead would hold a counter row's lock for the
 # whole transaction. At commit, every bumping transaction first takes one
 # advisory lock, so two of them never take counter rows in opposite orders
@@ -169,10 +177,10 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('{COUNTER_TABLE}'));
     INSERT INTO {COUNTER_TABLE} (scope, value, transaction_id)
-    VALUES ('{ALL}', floor(random() * {EPOCH_RANGE})::bigint, NULL) ON CONFLICT (scope) DO NOTHING;
+    VALUES ('{ALL}', {_POSTGRES_NOW}, NULL) ON CONFLICT (scope) DO NOTHING;
     INSERT INTO {COUNTER_TABLE} AS counter (scope, value, transaction_id)
-    VALUES (name, 1, txid_current())
-    ON CONFLICT (scope) DO UPDATE SET value = counter.value + 1,
+    VALUES (name, {_POSTGRES_NOW}, txid_current())
+    ON CONFLICT (scope) DO UPDATE SET value = greatest(counter.value + 1, excluded.value),
         transaction_id = excluded.transaction_id
     WHERE counter.transaction_id IS DISTINCT FROM excluded.transaction_id;
 END $$;
@@ -273,11 +281,10 @@ def drop_counter_table(conn):
 
 
 def new_epoch(cursor):
-    """Start "all" at a fresh random value: no key cached before matches again."""
+    """Start "all" at the present time: no key cached before matches again."""
     cursor.execute(f"DELETE FROM {COUNTER_TABLE} WHERE scope = %s", [ALL])
     cursor.execute(
-        f"INSERT INTO {COUNTER_TABLE} (scope, value) VALUES (%s, %s)",
-        [ALL, secrets.randbelow(EPOCH_RANGE)],
+        f"INSERT INTO {COUNTER_TABLE} (scope, value) VALUES (%s, %s)", [ALL, time.time_ns() // 1000]
     )
 
 
@@ -404,11 +411,25 @@ def page_scopes(request, kwargs):
     return (fixed(ALL), *(scopes(request, kwargs) if scopes else LISTS_AND_TEXT))
 
 
-def data_version(now, scopes=EVERYTHING, using="default"):
-    """(counters, earliest future publication time or None), in one query.
+class DataVersion(NamedTuple):
+    counters: tuple  # ((scope, value), ...), "all" first
+    next_publication: datetime | None  # the earliest publication still to come
+    last_publication: datetime | None  # the latest that has come (a report gone live)
 
-    Each counter is one primary-key lookup, and the scheduled time one probe
-    of the (status, published_at) index, so the cost does not grow with the
+
+def _as_utc(moment):
+    if isinstance(moment, str):  # SQLite: text or a naive datetime, in UTC
+        moment = parse_datetime(moment)
+    if moment is not None and timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def data_version(now, scopes=EVERYTHING, using="default"):
+    """The counters of ``scopes`` and the publication times around ``now``, in one query.
+
+    Each counter is one primary-key lookup, and each publication time one probe
+    of an index on the publication time, so the cost does not grow with the
     archive. None when the epoch ("all") is missing (a flushed table, until
     the next write re-creates it): then nothing is cached.
     """
@@ -416,6 +437,9 @@ def data_version(now, scopes=EVERYTHING, using="default"):
 
     scheduled = Report.objects.scheduled(now=now).order_by("published_at").using(using)
     scheduled_sql, scheduled_params = scheduled.values("published_at")[:1].query.sql_with_params()
+    # Newest first along report_recent_idx: by status first, SQLite would sort them all.
+    latest = Report.objects.public(now=now).order_by("-published_at", "-pk").using(using)
+    latest_sql, latest_params = latest.values("published_at")[:1].query.sql_with_params()
     columns, params = [], []
     for scope in scopes:
         columns.append(
@@ -424,17 +448,44 @@ def data_version(now, scopes=EVERYTHING, using="default"):
         params += [*scope.params, *scope.params]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT ({scheduled_sql}), {', '.join(columns)}", [*scheduled_params, *params]
+            f"SELECT ({scheduled_sql}), ({latest_sql}), {', '.join(columns)}",
+            [*scheduled_params, *latest_params, *params],
         )
-        next_publication, *pairs = cursor.fetchone()
+        next_publication, last_publication, *pairs = cursor.fetchone()
     counters = tuple(zip(pairs[::2], pairs[1::2], strict=True))
     if counters[0][1] is None:
         return None
-    if isinstance(next_publication, str):  # SQLite: text or a naive datetime, in UTC
-        next_publication = parse_datetime(next_publication)
-    if next_publication is not None and timezone.is_naive(next_publication):
-        next_publication = next_publication.replace(tzinfo=UTC)
-    return counters, next_publication
+    return DataVersion(counters, _as_utc(next_publication), _as_utc(last_publication))
+
+
+# Citations, on a report's and a quote's page too, print the day they were read.
+DATED_PAGES = {"report_detail", "report_cite", "quote_detail", "quote_cite"}
+# An HTTP date counts whole seconds: a page changed twice within one second must not
+# carry one Last-Modified for both (If-Modified-Since would answer 304 to the second).
+# So a time is sent only once its second is over, with a second more for a commit
+# still on its way.
+SETTLED = timedelta(seconds=2)
+
+
+def last_modified(version, now, *, dated=False):
+    """When what a page shows last changed (None if not known, or too recent to say).
+
+    The newest of its scopes' counters, the latest publication time passed (a
+    scheduled report goes live with no write) and, for a page that prints the
+    date, today's midnight.
+    """
+    epoch = version.counters[0][1]
+    if epoch < TIMES_FROM:
+        return None  # counted before counters were times: when is not known
+    changed = max(value for _, value in version.counters if value and value >= TIMES_FROM)
+    moments = [datetime.fromtimestamp(changed / 1_000_000, UTC)]
+    if version.last_publication is not None:
+        moments.append(version.last_publication)
+    if dated:
+        midnight = datetime.combine(timezone.localdate(now), datetime.min.time())
+        moments.append(timezone.make_aware(midnight))
+    moment = max(moments).replace(microsecond=0)
+    return moment if moment + SETTLED <= now else None
 
 
 # --- the page cache ---------------------------------------------------------------
@@ -488,13 +539,15 @@ def cache_public_page(view):
         version = data_version(started, page_scopes(request, kwargs), using=using)
         if version is None:
             return view(request, *args, **kwargs)
-        counters, next_publication = version
+        counters, next_publication, _ = version
         today = timezone.localdate(started)
         key = page_key(counters, next_publication, today, request.build_absolute_uri())
+        match = getattr(request, "resolver_match", None)
+        modified = last_modified(version, started, dated=match and match.url_name in DATED_PAGES)
         page_cache = caches[CACHE_ALIAS]
         frozen = page_cache.get(key)
         if frozen is not None:
-            return _thaw(frozen)
+            return _with_last_modified(_thaw(frozen), modified)
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse):
             response.render()
@@ -506,6 +559,21 @@ def cache_public_page(view):
         )
         if _cacheable(response) and not clock_moved:
             page_cache.set(key, _freeze(response))
-        return response
+        return _with_last_modified(response, modified)
 
     return cached_view
+
+
+def _with_last_modified(response, modified):
+    """The page's Last-Modified, from its key; ``ConditionalGetMiddleware`` answers 304s.
+
+    It replaces a view's own (a feed's newest item: older than the feed once that
+    item is withdrawn), and with no time known none is sent.
+    """
+    if response.status_code != 200:
+        return response
+    if modified is None:
+        del response["Last-Modified"]
+    else:
+        response["Last-Modified"] = http_date(modified.timestamp())
+    return response

@@ -19,12 +19,13 @@ are restricted to it as a subquery.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .collation import TWO_LETTER_FOLDS, fold, fold_letters, sqlite_fold_letters
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 12
@@ -78,7 +79,8 @@ def fts5_query(terms):
     """Every token double-quoted, so FTS5 sees strings, never operators."""
 
     def quoted(term):
-        body = " ".join(term.words).replace('"', '""')
+        # The index holds its text so folded (see SQLITE_TRIGGERS).
+        body = fold_letters(" ".join(term.words)).replace('"', '""')
         return f'"{body}"' + ("*" if term.prefix else "")
 
     return " ".join(quoted(term) for term in terms)
@@ -100,31 +102,23 @@ def tsquery(terms):
 # Endings the stemmers fold together: "invest" also marks "investment".
 _SUFFIXES = "s|es|ed|d|ing|ings|er|ers|ment|ments|ly|ion|ions|'s|’s"
 _STRIP_RE = re.compile(r"(?:ments|ment|ings|ing|ions|ion|ers|er|es|ed|ly|s)$")
-# Letters with no Unicode decomposition that readers type without their stroke.
-_STROKES = str.maketrans("łŁøØđĐħĦıŀĿ", "lLoOdDhHilL")
 
 
-def fold(text):
-    """Lower case without accents, one character for one: "Wójtowski" → "wojtowski".
-
-    Keeping the length lets a match found in the folded text be marked in the
-    original at the same offsets.
-    """
-    out = []
-    for char in text.translate(_STROKES):
-        base = unicodedata.normalize("NFD", char)[0].lower()
-        out.append(base if len(base) == 1 else char)
-    return "".join(out)
+def _either_spelling(pattern):
+    """Also mark "straße" for "strasse": the text is folded one letter for one."""
+    for spelled, letter in TWO_LETTER_FOLDS.items():
+        pattern = pattern.replace(spelled, f"(?:{spelled}|{letter})")
+    return pattern
 
 
 def _word_pattern(word, prefix):
-    word = fold(word)
+    word = fold(fold_letters(word))
     if prefix:
-        return re.escape(word) + r"\w*"
+        return _either_spelling(re.escape(word)) + r"\w*"
     root = word
     if len(word) > 4:
         root = _STRIP_RE.sub("", word) or word
-    return re.escape(root) + rf"(?:{_SUFFIXES})?"
+    return _either_spelling(re.escape(root)) + rf"(?:{_SUFFIXES})?"
 
 
 def _highlight_re(terms):
@@ -515,40 +509,46 @@ SQLITE_TABLES = [
     ),
 ]
 
+# Every text goes into the index with its undecomposed letters spelled out
+# (collation.py): FTS5's unicode61 tokenizer folds case and accents, not "ł" or
+# "ß". An external-content table's 'delete' must be given the values that were
+# indexed, so it is given the same fold of the old row.
+_F = sqlite_fold_letters
+
 SQLITE_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS archive_segment_fts_insert AFTER INSERT ON archive_segment
+    f"""CREATE TRIGGER IF NOT EXISTS archive_segment_fts_insert AFTER INSERT ON archive_segment
     BEGIN
         INSERT INTO archive_segment_fts(rowid, speaker_title, text)
-        VALUES (new.id, new.speaker_title, new.text);
+        VALUES (new.id, {_F("new.speaker_title")}, {_F("new.text")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_segment_fts_delete AFTER DELETE ON archive_segment
+    f"""CREATE TRIGGER IF NOT EXISTS archive_segment_fts_delete AFTER DELETE ON archive_segment
     BEGIN
         INSERT INTO archive_segment_fts(archive_segment_fts, rowid, speaker_title, text)
-        VALUES ('delete', old.id, old.speaker_title, old.text);
+        VALUES ('delete', old.id, {_F("old.speaker_title")}, {_F("old.text")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_segment_fts_update
+    f"""CREATE TRIGGER IF NOT EXISTS archive_segment_fts_update
     AFTER UPDATE OF speaker_title, text ON archive_segment
     BEGIN
         INSERT INTO archive_segment_fts(archive_segment_fts, rowid, speaker_title, text)
-        VALUES ('delete', old.id, old.speaker_title, old.text);
+        VALUES ('delete', old.id, {_F("old.speaker_title")}, {_F("old.text")});
         INSERT INTO archive_segment_fts(rowid, speaker_title, text)
-        VALUES (new.id, new.speaker_title, new.text);
+        VALUES (new.id, {_F("new.speaker_title")}, {_F("new.text")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_report_fts_insert AFTER INSERT ON archive_report
+    f"""CREATE TRIGGER IF NOT EXISTS archive_report_fts_insert AFTER INSERT ON archive_report
     BEGIN
-        INSERT INTO archive_report_fts(rowid, title) VALUES (new.id, new.title);
+        INSERT INTO archive_report_fts(rowid, title) VALUES (new.id, {_F("new.title")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_report_fts_delete AFTER DELETE ON archive_report
+    f"""CREATE TRIGGER IF NOT EXISTS archive_report_fts_delete AFTER DELETE ON archive_report
     BEGIN
         INSERT INTO archive_report_fts(archive_report_fts, rowid, title)
-        VALUES ('delete', old.id, old.title);
+        VALUES ('delete', old.id, {_F("old.title")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS archive_report_fts_update
+    f"""CREATE TRIGGER IF NOT EXISTS archive_report_fts_update
     AFTER UPDATE OF title ON archive_report
     BEGIN
         INSERT INTO archive_report_fts(archive_report_fts, rowid, title)
-        VALUES ('delete', old.id, old.title);
-        INSERT INTO archive_report_fts(rowid, title) VALUES (new.id, new.title);
+        VALUES ('delete', old.id, {_F("old.title")});
+        INSERT INTO archive_report_fts(rowid, title) VALUES (new.id, {_F("new.title")});
     END""",
 ]
 
@@ -558,7 +558,7 @@ SQLITE_TRIGGERS += [
     for statement in (
         f"""CREATE TRIGGER IF NOT EXISTS archive_{table}_fts_insert AFTER INSERT ON archive_{table}
         BEGIN
-            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, new.name);
+            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, {_F("new.name")});
         END""",
         f"""CREATE TRIGGER IF NOT EXISTS archive_{table}_fts_delete AFTER DELETE ON archive_{table}
         BEGIN
@@ -568,7 +568,7 @@ SQLITE_TRIGGERS += [
         AFTER UPDATE OF name ON archive_{table}
         BEGIN
             DELETE FROM archive_{table}_fts WHERE rowid = old.id;
-            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, new.name);
+            INSERT INTO archive_{table}_fts(rowid, name) VALUES (new.id, {_F("new.name")});
         END""",
     )
 ]
@@ -643,12 +643,20 @@ def install_index(conn, *, rebuild=False):
 
 
 def rebuild_sqlite_index(cursor):
-    cursor.execute("INSERT INTO archive_segment_fts(archive_segment_fts) VALUES ('rebuild')")
-    cursor.execute("INSERT INTO archive_report_fts(archive_report_fts) VALUES ('rebuild')")
+    """Index every row again, folded as the triggers fold (FTS5's own 'rebuild' would not)."""
+    for table, columns in (("segment", ("speaker_title", "text")), ("report", ("title",))):
+        fts = f"archive_{table}_fts"
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+        folded = ", ".join(_F(column) for column in columns)
+        cursor.execute(
+            f"INSERT INTO {fts}(rowid, {', '.join(columns)}) "
+            f"SELECT id, {folded} FROM archive_{table}"
+        )
     for table in ("speaker", "organization"):
         cursor.execute(f"DELETE FROM archive_{table}_fts")
         cursor.execute(
-            f"INSERT INTO archive_{table}_fts(rowid, name) SELECT id, name FROM archive_{table}"
+            f"INSERT INTO archive_{table}_fts(rowid, name) "
+            f"SELECT id, {_F('name')} FROM archive_{table}"
         )
 
 

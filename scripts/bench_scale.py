@@ -28,7 +28,9 @@ rows, in rows per second.
 
 PostgreSQL databases: ra_scale_bench_<size> (re-created unless --keep finds one
 complete), ra_scale_bench_import, _loaddata, _copy; at BENCH_SCALE_SERVER
-(default postgresql://postgres@127.0.0.1:5432). SQLite files under var/.
+(default postgresql://postgres@127.0.0.1:5432); BENCH_SCALE_DATABASE=ra_mine names them
+ra_mine_<size> instead. SQLite files under var/. ``--page speakers --page "reports by
+outlet"`` times only the pages so named (as in the table).
 """
 
 import argparse
@@ -45,6 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_SCALE_SERVER", "postgresql://postgres@127.0.0.1:5432")
+# Database names start with this (several people benchmarking on one server each pick their own).
+DATABASE_PREFIX = os.environ.get("BENCH_SCALE_DATABASE", "ra_scale_bench")
 SEED = 20261201
 OUTLETS = 8
 TOPICS = 40
@@ -68,7 +72,7 @@ RESULTS = ROOT / "var" / "bench-scale-results.json"
 
 def database_url(engine, size, suffix=""):
     if engine == "postgresql":
-        return f"{SERVER}/ra_scale_bench_{size}{suffix}"
+        return f"{SERVER}/{DATABASE_PREFIX}_{size}{suffix}"
     return f"sqlite:///{ROOT / 'var' / f'bench-scale-{size}.sqlite3'}"
 
 
@@ -134,14 +138,15 @@ def report_rows(size, now, rng, pool):
         yield (
             i, title, f"report-{i}", 1 + i % OUTLETS, 1 + i % CORRESPONDENTS, "Capital",
             timedelta(seconds=60 + i % 540), status, published_at,
-            "Retracted by the outlet." if status == "withdrawn" else "", "", "", "", "", now, now,
+            "Retracted by the outlet." if status == "withdrawn" else "", "", "", "",
+            "en", "", "", now, now,
         )  # fmt: skip
 
 
 REPORT_COLUMNS = (
     "id, title, slug, outlet_id, correspondent_id, dateline, duration, status, published_at, "
-    "withdrawal_reason, correction, source_name, source_text, source_checksum, "
-    "created_at, updated_at"
+    "withdrawal_reason, source_name, source_text, source_checksum, "
+    "language, source_url, media_url, created_at, updated_at"
 )
 SEGMENT_COLUMNS = (
     "id, report_id, position, kind, speaker_id, speaker_title, text, speaker_basis, needs_review"
@@ -202,6 +207,7 @@ def build(engine, size):
     from django.db import connection, transaction
 
     from archive import caching, search
+    from archive.collation import name_sort_key
 
     started = time.perf_counter()
     if engine == "postgresql":
@@ -225,9 +231,9 @@ def build(engine, size):
             "id, name, slug", ((i, f"Topic {i}", f"topic-{i}") for i in range(1, TOPICS + 1))
         ),
         "archive_speaker": (
-            "id, name, slug, role, organization_id",
+            "id, name, slug, role, organization_id, sort_name",
             ((i, names[i - 1], f"speaker-{i}", "Minister",
-              OUTLETS + 1 + i % (counts["organizations"] - OUTLETS))
+              OUTLETS + 1 + i % (counts["organizations"] - OUTLETS), name_sort_key(names[i - 1]))
              for i in range(1, counts["speakers"] + 1)),
         ),
         "archive_report": (REPORT_COLUMNS, report_rows(size, now, rng, pool)),
@@ -383,7 +389,7 @@ def sitemap_lists_every_public_report(client):
     return {"listed": listed, "public": public}
 
 
-def measure(size, requests):
+def measure(size, requests, only=()):
     from django.contrib.auth import get_user_model
     from django.core.cache import caches
     from django.test import Client
@@ -395,6 +401,8 @@ def measure(size, requests):
     editor.force_login(get_user_model().objects.get(username="bench"))
     results = {}
     for name, (kind, urls) in pages(size).items():
+        if only and name not in only:
+            continue
         client = reader if kind == "public" else editor
         for url in urls:  # connections, templates and code paths warmed once
             client.get(url)
@@ -408,9 +416,9 @@ def measure(size, requests):
     return results
 
 
-def worker(engine, size, requests, keep, build_only=False):
+def worker(engine, size, requests, keep, build_only=False, only=()):
     url = database_url(engine, size)
-    marker = ROOT / "var" / f"bench-scale-{engine}-{size}.built"
+    marker = ROOT / "var" / f"bench-scale-{engine}-{DATABASE_PREFIX}-{size}.built"
     fresh = not (keep and marker.exists())
     if fresh:
         marker.unlink(missing_ok=True)
@@ -429,7 +437,7 @@ def worker(engine, size, requests, keep, build_only=False):
         return {"counts": counts, "build_seconds": build_seconds}
     from django.test import Client
 
-    results = measure(size, requests)
+    results = measure(size, requests, only)
     sitemap = sitemap_lists_every_public_report(Client())
     return {"counts": counts, "build_seconds": build_seconds, "pages": results, "sitemap": sitemap}
 
@@ -461,7 +469,7 @@ def bench_importer(transcripts):
 
     from scripts.bench_import import write_archive
 
-    urls = {name: f"{SERVER}/ra_scale_bench_{name}" for name in ("import", "loaddata", "copy")}
+    urls = {name: f"{SERVER}/{DATABASE_PREFIX}_{name}" for name in ("import", "loaddata", "copy")}
     for url in urls.values():
         recreate_postgres(url)
         manage(url, "migrate", "--noinput")
@@ -568,11 +576,13 @@ def main():
     parser.add_argument("--no-import", action="store_true", help="skip the importer's figures")
     parser.add_argument("--build-only", action="store_true", help="build, time nothing")
     parser.add_argument("--import-transcripts", type=int, default=10_000)
+    parser.add_argument("--page", action="append", default=[], help="time only this page")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         engine, size = args.worker[0], int(args.worker[1])
-        print(json.dumps(worker(engine, size, args.requests, args.keep, args.build_only)))
+        result = worker(engine, size, args.requests, args.keep, args.build_only, args.page)
+        print(json.dumps(result))
         return 0
     runs = {}
     for engine, sizes in (("postgresql", args.pg), ("sqlite", args.sqlite)):
@@ -582,6 +592,7 @@ def main():
                        str(size), "--requests", str(args.requests)]  # fmt: skip
             command += ["--keep"] if args.keep else []
             command += ["--build-only"] if args.build_only else []
+            command += [option for name in args.page for option in ("--page", name)]
             result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
             if result.returncode != 0:
                 print(f"FAIL  {engine} at {size:,} reports: the worker failed (above)")

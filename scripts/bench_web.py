@@ -14,8 +14,9 @@ in one run:
   postgresql://postgres@127.0.0.1:5432/ra_bench_web, dropped and re-created),
   with the same 1,000,000 segments; skipped with a note when it does not answer.
 
-Usage: python -m scripts.bench_web [--keep] [--postgres]
-       (--keep reuses an existing database; --postgres measures search on PostgreSQL only)
+Usage: python -m scripts.bench_web [--keep] [--postgres] [--search]
+       (--keep reuses an existing database; --postgres measures search on PostgreSQL only;
+       --search measures search alone, on SQLite then PostgreSQL)
 """
 
 import http.client
@@ -167,15 +168,15 @@ def build_database(keep):
                 (
                     i, title, f"report-{i}", rng.randint(1, 50), rng.randint(1, 2000),
                     "Capital", duration(rng.randint(60, 600) * 1_000_000),
-                    status, sqlite_time(published), "", "en-US", "", "", "",
+                    status, sqlite_time(published), "", "en-US", "", "", "", "", "",
                     sqlite_time(now), sqlite_time(now),
                 )
             )  # fmt: skip
         cursor.executemany(
             "INSERT INTO archive_report (id, title, slug, outlet_id, correspondent_id, dateline,"
             " duration, status, published_at, withdrawal_reason, language, source_name,"
-            " source_text, source_checksum, created_at, updated_at)"
-            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            " source_text, source_checksum, source_url, media_url, created_at, updated_at)"
+            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             reports,
         )
         cursor.executemany(
@@ -455,6 +456,13 @@ def main():
     if POSTGRES:
         return main_postgres()
     build_database(keep="--keep" in sys.argv)
+    if "--search" in sys.argv:
+        grow_to_search_size()
+        figures = time_search()
+        print("\nTargets on SQLite (search alone)")
+        for label, value, ok in search_targets(figures):
+            print(f"  {'PASS' if ok else 'FAIL'}  {label:55} {value}")
+        return run_postgres_child()
     pages = time_pages()
     ratio, fresh = time_throughput()
     grow_to_search_size()

@@ -328,7 +328,7 @@ def test_the_key_reads_no_table_through(client):
         make_report(f"Scheduled {n}", published_at=timezone.now() + timedelta(days=n + 1))
     scopes = caching.page_scopes(client.get("/").wsgi_request, {})
     with CaptureQueriesContext(connection) as queries:
-        counters, next_publication = caching.data_version(timezone.now(), scopes)
+        counters, next_publication, _ = caching.data_version(timezone.now(), scopes)
     with connection.cursor() as explain:
         explain.execute(f"EXPLAIN QUERY PLAN {queries[0]['sql']}")
         plan = " ".join(str(row[-1]) for row in explain.fetchall())

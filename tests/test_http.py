@@ -1,11 +1,15 @@
 """HTTP as shared caches expect: compression without BREACH exposure, ETags, Cache-Control."""
 
 import gzip
+from datetime import datetime, timedelta
+from unittest import mock
 
 import brotli
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
 from archive.models import Report
 
@@ -95,3 +99,102 @@ def test_anonymous_pages_are_compressed_and_public_outside_a_transaction(client)
         response = client.get(report.get_absolute_url(), headers={"Accept-Encoding": "br"})
         assert response["Content-Encoding"] == "br"
         assert "public" in response["Cache-Control"]
+
+
+# --- Last-Modified on the public pages (archive/caching.py) -------------------------
+# The page cache's counters are the times of the last change of each scope; these
+# tests commit for real, as a server does (inside a transaction the cache stands aside).
+
+
+def change_counters_an_hour_ago():
+    """As if every write so far had been made an hour ago (a counter is a time, in µs)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE archive_change_counter SET value = value - %s", [3_600_000_000])
+
+
+def modified_since(client, url, moment):
+    return client.get(url, headers={"If-Modified-Since": moment})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_send_last_modified_and_answer_304(client, report):
+    make_report("Filed earlier", published_at=timezone.now() - timedelta(hours=2))
+    change_counters_an_hour_ago()
+    for url in (report.get_absolute_url(), reverse("archive:report_list"), "/speakers/"):
+        modified = client.get(url)["Last-Modified"]
+        assert parse_http_date(modified) <= timezone.now().timestamp() - 3_500
+        again = modified_since(client, url, modified)
+        assert again.status_code == 304 and again.content == b""
+        earlier = http_date(parse_http_date(modified) - 1)
+        assert modified_since(client, url, earlier).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_moves_last_modified_on(client, report):
+    url = reverse("archive:report_list")
+    change_counters_an_hour_ago()
+    before = client.get(url)["Last-Modified"]
+    draft = make_report("Fresh news", status=Report.Status.DRAFT)
+    draft.status, draft.published_at = Report.Status.PUBLISHED, timezone.now() - timedelta(hours=3)
+    draft.save()
+    fresh = modified_since(client, url, before)
+    # Changed this very second: no time is sent yet (HTTP dates count whole seconds).
+    assert fresh.status_code == 200 and "Fresh news" in fresh.text
+    assert not fresh.has_header("Last-Modified")
+    later = timezone.now() + timedelta(seconds=3)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        after = client.get(url)["Last-Modified"]
+        assert parse_http_date(after) > parse_http_date(before)
+        assert modified_since(client, url, before).status_code == 200
+        assert modified_since(client, url, after).status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduled_report_going_live_moves_last_modified_on(client, report):
+    start = timezone.now()
+    make_report("Embargoed", published_at=start + timedelta(minutes=30))
+    change_counters_an_hour_ago()
+    url = reverse("archive:report_list")
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=29)):
+        before = client.get(url)["Last-Modified"]
+        assert modified_since(client, url, before).status_code == 304
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=31)):
+        live = modified_since(client, url, before)
+        assert live.status_code == 200 and "Embargoed" in live.text
+        assert parse_http_date(live["Last-Modified"]) == int(
+            (start + timedelta(minutes=30)).timestamp()
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_that_print_the_date_are_modified_at_midnight_at_the_latest(client, report):
+    change_counters_an_hour_ago()
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(days=1)):
+        midnight = datetime.combine(timezone.localdate(), datetime.min.time())
+        midnight = timezone.make_aware(midnight).timestamp()
+        # The citation on a report's page reads "accessed <today>".
+        assert parse_http_date(client.get(report.get_absolute_url())["Last-Modified"]) == midnight
+        assert (
+            parse_http_date(client.get(reverse("archive:report_list"))["Last-Modified"]) < midnight
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_whose_newest_item_is_withdrawn_is_modified_then(client, report):
+    older = make_report("Older item", published_at=timezone.now() - timedelta(days=2))
+    url = reverse("archive:report_feed")
+    change_counters_an_hour_ago()
+    before = client.get(url)["Last-Modified"]
+    report.status, report.withdrawal_reason = Report.Status.WITHDRAWN, "Retracted."
+    report.save()
+    with mock.patch(
+        "django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=3)
+    ):
+        feed = modified_since(client, url, before)
+        # The newest item left: the feed changed, though its items are all older now.
+        assert (
+            feed.status_code == 200 and report.title not in feed.text and older.title in feed.text
+        )
+        assert parse_http_date(feed["Last-Modified"]) > parse_http_date(before)

@@ -3,9 +3,20 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.models import (
+    Organization,
+    Quote,
+    Report,
+    Segment,
+    Speaker,
+    Topic,
+    public_report_exists,
+)
 
 from .factories import (
     make_organization,
@@ -192,3 +203,81 @@ class TestQuoteIntegrity:
         segment.save()
         quote.refresh_from_db()
         assert quote.matches_source
+
+
+# --- the speakers' visibility rule, rewritten for indexes (issue 15) -----------------
+
+
+def speakers_public_as_before(now):
+    """The rule as it was written before (two EXISTS joined by OR), kept to compare with."""
+    heard = Segment.objects.filter(speaker=OuterRef("pk"))
+    heard = heard.filter(public_report_exists("report_id", now=now))
+    credited = Report.objects.filter(correspondent=OuterRef("pk"))
+    credited = credited.filter(public_report_exists("pk", now=now))
+    return Speaker.objects.filter(Exists(heard) | Exists(credited))
+
+
+def _archive_rows():
+    moment = st.sampled_from(["past", "future", "before 1900", "now"])
+    report = st.tuples(
+        st.sampled_from(Report.Status.values),
+        moment,
+        st.one_of(st.none(), st.integers(0, 5)),  # the correspondent
+        st.lists(st.one_of(st.none(), st.integers(0, 5)), max_size=4),  # who speaks
+    )
+    return st.lists(report, max_size=8)
+
+
+def _build(rows, speakers, now):
+    times = {
+        "past": now - timedelta(days=3),
+        "future": now + timedelta(days=3),
+        "before 1900": timezone.make_aware(timezone.datetime(1899, 12, 31)),
+        "now": now,
+    }
+    for status, moment, correspondent, voices in rows:
+        published_at = times[moment]
+        if status != Report.Status.PUBLISHED and moment == "now":
+            published_at = None
+        report = Report.objects.create(
+            title="Any",
+            status=status,
+            published_at=published_at,
+            correspondent=None if correspondent is None else speakers[correspondent],
+        )
+        for position, voice in enumerate(voices, start=1):
+            speaker = None if voice is None else speakers[voice]
+            Segment.objects.create(report=report, position=position, speaker=speaker, text="x")
+
+
+def test_public_speakers_are_the_same_as_under_the_old_rule_on_any_archive():
+    now = timezone.now()
+    organizations = [make_organization(f"Ministry {n}") for n in range(2)]
+    speakers = [
+        make_speaker(f"Person {n}", organization=organizations[n % 2] if n < 4 else None)
+        for n in range(6)
+    ]
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(rows=_archive_rows())
+    def same_speakers(rows):
+        _build(rows, speakers, now)  # each example adds to the archive the last one left
+        for moment in (now, now + timedelta(days=7)):
+            expected = set(speakers_public_as_before(moment).values_list("pk", flat=True))
+            assert set(Speaker.objects.public(now=moment).values_list("pk", flat=True)) == expected
+            # Organizations are public through their speakers too.
+            by_speaker = speakers_public_as_before(moment).filter(organization=OuterRef("pk"))
+            expected = set(
+                Organization.objects.filter(Exists(by_speaker)).values_list("pk", flat=True)
+            )
+            assert set(Organization.objects.public(now=moment).values_list("pk", flat=True)) == (
+                expected
+            )
+
+    same_speakers()

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from archive import search
-from archive.models import Report, Segment
+from archive.models import Report, Segment, Speaker
 from archive.search import Term, fts5_query, parse_query
 
 from .factories import make_organization, make_report, make_segment, make_speaker
@@ -364,3 +366,85 @@ def test_common_words_rank_a_bounded_window(monkeypatch):
     assert results.total >= 3
     deep, _ = search.search("government", Report.objects.public(), per_page=3, page=4)
     assert len(deep.hits) == 3  # a deep page widens the window
+
+
+# --- letters without a decomposition (ł, ø, đ, ß, æ, œ): archive/collation.py ----------
+
+UNDECOMPOSED = [
+    ("Łukasz", ["Lukasz", "lukasz", "łukasz", "ŁUKASZ"]),
+    ("Ørsted", ["Orsted", "ørsted"]),
+    ("Đorđe", ["Dorde", "đorđe"]),
+    ("Straße", ["Strasse", "STRASSE", "straße"]),
+    ("Ærø", ["Aero", "ærø"]),
+    ("Œuvre", ["Oeuvre", "œuvre"]),
+]
+
+
+@pytest.mark.parametrize("written, typed", UNDECOMPOSED)
+def test_every_letter_folds_in_text_titles_and_captions(written, typed):
+    make_segment(make_report("In the text"), text=f"They met {written} yesterday.")
+    make_report(f"{written} in the title")
+    make_segment(make_report("In the caption"), speaker_title=f"{written.upper()}, MINISTER")
+    for query in typed:
+        assert sorted(found(query)) == ["In the caption", "In the text", f"{written} in the title"]
+
+
+@pytest.mark.parametrize("written, typed", UNDECOMPOSED)
+def test_every_letter_folds_in_names_of_people_and_organizations(written, typed):
+    person = make_speaker(f"Anna {written}")
+    employee = make_speaker("Ben Other", organization=make_organization(f"{written} Institute"))
+    report = make_report("Budget day")
+    for speaker in (person, employee):
+        make_segment(report, kind="soundbite", speaker=speaker, text="We will spend more.")
+    for query in typed:
+        results, _ = search.search(query, Report.objects.public())
+        assert [p.pk for p in results.people] == [person.pk, employee.pk]
+
+
+def test_folding_follows_edits_and_deletions():
+    segment = make_segment(make_report("Edited"), text="Nothing yet.")
+    segment.text = "Now Łódź is named."
+    segment.save()
+    assert found("lodz") == ["Edited"]
+    segment.text = "Named no more."
+    segment.save()
+    assert found("lodz") == []
+    segment.text = "Łódź again."
+    segment.save()
+    segment.delete()
+    assert found("lodz") == []
+
+
+def test_highlight_marks_undecomposed_letters_typed_plainly():
+    assert search.highlight("Mayor Łukasz of Straße 5", parse_query("lukasz strasse")) == (
+        "Mayor <mark>Łukasz</mark> of <mark>Straße</mark> 5"
+    )
+    assert search.highlight("In der Strasse", parse_query("straße")) == (
+        "In der <mark>Strasse</mark>"
+    )
+
+
+def test_names_with_undecomposed_letters_sort_by_their_plain_spelling():
+    from archive.collation import name_sort_key
+
+    assert name_sort_key("Łukasz Straße") == "lukasz strasse"
+    assert name_sort_key("Ærø") == "aero"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's index is unchanged")
+def test_the_migration_folds_an_index_built_before_it():
+    from importlib import import_module
+
+    make_segment(make_report("Indexed before"), text="Ørsted spoke.")
+    speaker = make_speaker("Jørgen Ørsted")
+    Speaker.objects.filter(pk=speaker.pk).update(sort_name="jørgen ørsted")  # the old key
+    with connection.cursor() as cursor:  # the index as it was: text stored unfolded
+        for table in ("segment", "report"):
+            cursor.execute(
+                f"INSERT INTO archive_{table}_fts(archive_{table}_fts) VALUES ('rebuild')"
+            )
+    assert found("orsted") == []
+    migration = import_module("archive.migrations.0020_search_folding")
+    migration.fold_index_and_sort_names(django_apps, connection.schema_editor())
+    assert found("orsted") == ["Indexed before"]
+    assert Speaker.objects.get(pk=speaker.pk).sort_name == "jorgen orsted"
