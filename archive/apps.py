@@ -11,8 +11,10 @@ class ArchiveConfig(AppConfig):
 
         from .caching import drop_triggers_before_migrate, ensure_triggers_after_migrate
         from .search import ensure_index_after_migrate
+        from .segment_times import ensure_after_migrate as ensure_segment_times_after_migrate
 
         # SQLite drops a table's triggers when a migration rebuilds the table.
         post_migrate.connect(ensure_index_after_migrate, sender=self)
         pre_migrate.connect(drop_triggers_before_migrate, sender=self)
         post_migrate.connect(ensure_triggers_after_migrate, sender=self)
+        post_migrate.connect(ensure_segment_times_after_migrate, sender=self)

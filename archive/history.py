@@ -13,7 +13,7 @@ from datetime import timedelta
 from itertools import chain
 
 import reversion
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive
@@ -166,7 +166,12 @@ class Revert:
             self.check()
             reports = Report.objects.filter(pk__in=[v.object_id for v in self._report_versions()])
             remembered = {}
+            # A deleted report that comes back was nothing public before.
+            states_before = {
+                str(v.object_id): workflow.PublicationState() for v in self._report_versions()
+            }
             for report in reports:
+                states_before[str(report.pk)] = workflow.PublicationState.of(report)
                 # The revert writes the stored row back as it was, bypassing save().
                 report.remember_public(report)
                 remembered[report.pk] = report.first_public_at
@@ -180,6 +185,23 @@ class Revert:
                 curation.renumber(report_id)
                 if first_public_at is not None:
                     Report.objects.filter(pk=report_id).update(first_public_at=first_public_at)
+            self._check_publishable(states_before)
+
+    @staticmethod
+    def _check_publishable(states_before):
+        """Refuse a revert that publishes a report ``workflow.publish_blockers`` holds back.
+
+        Checked once the revision is back, on the segments it brought back.
+        """
+        for report in Report.objects.filter(pk__in=states_before):
+            after = workflow.PublicationState.of(report)
+            try:
+                workflow.check_publishable(report, states_before[str(report.pk)], after)
+            except ValidationError as refusal:
+                raise PermissionDenied(
+                    f"this version would publish the report “{report.title}”. "
+                    + " ".join(refusal.messages)
+                ) from None
 
     def execute(self):
         with self.applying():

@@ -660,6 +660,7 @@ class _Importer:
                 if isinstance(file.parsed, Refused):
                     raise file.parsed
                 file.parse = file.parsed or parse_file(file.path, file.data)
+                _refuse_unsure_over_published(file)
             except Refused as refused:
                 self._refuse(refused)
             else:
@@ -1131,3 +1132,20 @@ def _iso(aired_at) -> str | None:
     if aired_at is None or not isinstance(aired_at, datetime):
         return aired_at.isoformat() if aired_at else None
     return aired_at.isoformat(timespec="seconds" if aired_at.second else "minutes")
+
+
+def _refuse_unsure_over_published(file):
+    """workflow.publish_blockers' rule for ``--replace``: a published report keeps sure speakers.
+
+    Rebuilding a published (or scheduled) report from text with segments that need
+    review would put them before the public unconfirmed, so the file is refused.
+    """
+    if file.report_status == Report.Status.PUBLISHED and file.parse.needs_review:
+        unsure = [segment for segment in file.parse.segments if segment.needs_review]
+        raise Refused(
+            file.path,
+            unsure[0].line or 1,
+            f"report {file.slug!r} is published and {len(unsure)} segment"
+            f"{'s' if len(unsure) != 1 else ''} of the new text need review; "
+            "move the report back to review first, or correct the cues",
+        )

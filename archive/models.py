@@ -821,8 +821,8 @@ def segment_time_error(segments):
     ``segments`` are (position, start_seconds) pairs in position order; unknown
     times (None) are skipped. This is the cross-row rule "times grow with
     position where both are known": checked by the importer, the report's
-    segment inline and ``Segment.clean``, because a database trigger would refuse
-    the intermediate orders of a reordering or a ``--replace`` import.
+    segment inline and ``Segment.clean`` with this message, and by the database
+    (archive/segment_times.py) for whatever else writes segments.
     """
     last = None
     for position, start in segments:

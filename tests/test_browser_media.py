@@ -64,14 +64,22 @@ def test_without_javascript_the_link_is_the_recording_with_its_time_fragment(
     live_server, browser, recording_url
 ):
     report = timed_report(recording_url)
+    make_segment(report, kind="narration", text="An untimed line.")
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(live_server.url + report.get_absolute_url())
-        href = page.locator("#segment-2 a.timecode").get_attribute("href")
-        assert href == f"{recording_url}#t=7.5"
-        response = context.request.get(href)
+        links = page.locator("a.timecode")
+        hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
+        # Every timed segment, and only those, links to the recording at its start.
+        assert hrefs == [f"{recording_url}#t=0", f"{recording_url}#t=7.5"]
+        assert page.locator("#segment-3 a.timecode").count() == 0
+        response = context.request.get(hrefs[1])
         assert response.status == 200
         assert response.headers["content-type"] in ("audio/wav", "audio/x-wav")
+
+        # A plain link: following it opens the recording at that time, no script needed.
+        page.locator("#segment-2 a.timecode").click()
+        page.wait_for_url(f"{recording_url}#t=7.5")
     finally:
         context.close()

@@ -307,3 +307,43 @@ def test_only_editors_delete_parts_from_the_report_form_even_by_a_crafted_post(
         assert segments == 1 and quotes.count() == 1
     else:
         assert segments == 2 and quotes.count() == 2
+
+
+@pytest.fixture
+def unsure_live_version(root):
+    """A live report's version whose segment needs review, the report since withdrawn.
+
+    The segment was marked after publishing (an import, a shell), and the report saved
+    again while live: reverting to that version would put the unsure segment back live.
+    """
+    objects, _versions = published_in_admin(
+        root, "Unsure live report", make_speaker("Halverson"), "Good morning.", "Good morning"
+    )
+    report = objects[Report]
+    Segment.objects.filter(report=report).update(needs_review=True)
+    save_report_in_admin(root, report)
+    workflow.withdraw(report, "Wrong speaker.", user=someone_else("editor"))
+    return report, Version.objects.get_for_object(report).first()
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+def test_reverting_to_a_live_version_with_a_segment_to_review_is_refused_to_all(
+    client, root, unsure_live_version, role, method
+):
+    report, version = unsure_live_version
+    url = reverse(url_name(Report, "revision"), args=[quote(report.pk), version.pk])
+    before = public_state()
+    response = request(client_for(client, make_user(role)), method, url, root)
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    elif method == "get" and PUBLISHES[role]:
+        assert response.status_code == 200  # the old version is shown, not applied
+    else:
+        history = reverse(url_name(Report, "history"), args=[report.pk])
+        assert response.status_code == 302 and response["Location"] == history
+        messages = " ".join(m.message for m in response.wsgi_request._messages)
+        assert "Not reverted" in messages
+        if PUBLISHES[role]:
+            assert "need an editor to confirm the speaker" in messages
+    assert public_state() == before

@@ -136,6 +136,8 @@ def label_shape(label: str) -> str | None:
         return None
     if len(label.split()) > _MAX_CUE_WORDS:
         return None
+    if _ends_a_sentence(label):
+        return None
     if label.isascii():  # the loop below, for the common case; it starts with a letter
         return "cased" if _ASCII_CUE_LABEL.fullmatch(label) else None
     has_upper = False
@@ -152,6 +154,27 @@ def label_shape(label: str) -> str | None:
         ):
             return None
     return "cased" if has_upper else "caseless"
+
+
+def _ends_a_sentence(label: str) -> bool:
+    """`WE WANT IT OPEN. AND NOW` holds a full stop after a word: a sentence, not a name.
+
+    Initials (`K.`, `U.S.`) and the abbreviations of ranks and titles (`LT. GEN.`,
+    `JR.`) end in a full stop too.
+    """
+    for word in label.split():
+        stem = word.rstrip(",")
+        if stem.endswith(".") and "." not in stem[:-1]:
+            letters = stem[:-1]
+            if len(letters) >= 3 and letters.upper() not in _ABBREVIATIONS:
+                return True
+    return False
+
+
+_ABBREVIATIONS = frozenset(
+    ("ADM", "ASST", "CAPT", "CDR", "CMDR", "COL", "CORP", "CPL", "DEPT", "GEN", "GOV", "INC",
+     "LTD", "MAJ", "MRS", "MSGT", "PROF", "REP", "REV", "SEN", "SGT", "SUPT")
+)  # fmt: skip
 
 
 def _has_comma_between_parts(label: str) -> bool:

@@ -22,6 +22,7 @@ from ..cues import (
     label_shape,
     qualifier_of,
     read_cue,
+    read_direction,
     split_qualifier,
 )
 from ..names import name_key
@@ -36,6 +37,14 @@ NAME = "name-colon"
 _FIELD_WORDS = frozenset(words_of("BYLINE CORRESPONDENT REPORTER"))
 # Cues that are a role, never a person: the words are nobody's to quote.
 _ANNOUNCERS = frozenset(words_of("ANNOUNCER NARRATOR"))
+# Cues that name the programme's role, not the person in it (CRI, CGTN, VOA): the
+# studio's, and the field's, whose speaker is the correspondent once known.
+_STUDIO_ROLES = frozenset(
+    ("ANCHOR", "HOST", "CO-HOST", "PRESENTER", "NEWSREADER", "VOICE ONE", "VOICE TWO",
+     "VOICE THREE", "VOICE 1", "VOICE 2", "VOICE 3")
+)  # fmt: skip
+_FIELD_ROLES = frozenset(("REPORTER", "CORRESPONDENT", "JOURNALIST"))
+_ROLES = _STUDIO_ROLES | _FIELD_ROLES
 # Honorifics that stand before a surname; the titled ones are kept as the caption.
 _COURTESY = frozenset(words_of("MR MR. MRS MRS. MS MS. MISS DR DR. PROF PROF."))
 _RANKS = frozenset(
@@ -79,6 +88,14 @@ _GLUED_TURN = re.compile(
     r"(?=[A-Z][A-Z.'’\- ]{1,60}(?:,[^:]{1,120})?(?:\s*\([^()]{1,30}\))?:\s)"
 )
 _MOST_GLUED_NAME_WORDS = 5
+_GLUED_DIRECTION = re.compile(r"(?:(?<=[.?!])|(?<=[.?!][\"”’]))\s+(\([A-Z][A-Z ]{2,40}\))(?=\s+\S)")
+# The host names the co-host: `I'm Amy Goodman, with Juan González.`, `I'm Ari Lane and
+# I'm Dev Sol.`, `I'm Ari Lane, and with me is Dev Sol.`
+_NAME_WORDS = r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}"
+_HOSTS = re.compile(
+    rf"\bI['’]m (?P<host>{_NAME_WORDS}),? (?:with|and I['’]m|and with me is|and) "
+    rf"(?P<co_host>{_NAME_WORDS})\b"
+)
 # How many opening paragraphs may hold the toss that names the correspondent.
 _LEAD_REACH = 6
 
@@ -86,14 +103,23 @@ _LEAD_REACH = 6
 def detect(lines: list[tuple[int, str]]) -> bool:
     """Most cues are `NAME:` cues (and there is one), not the package's `NAME "..."`."""
     colon = quote = 0
+    mixed_names = set()  # `Tavis Smiley:`, `Amy Goodman:`: two of them make the style
     for _, text in lines[1:]:
         cue = read_name_colon_cue(text)
         if cue is None:
             continue
-        if cue.style == "colon" and cue.label and (not cue.mixed or "," in cue.label):
+        if (
+            cue.style == "colon"
+            and cue.label
+            and (not cue.mixed or "," in cue.label or cue.label.upper() in _ROLES)
+        ):
             colon += 1
         elif cue.style == "quote":
             quote += 1
+        if cue.mixed and "," not in cue.label and len(cue.label.split()) >= 2:
+            mixed_names.add(name_key(cue.label))
+    if len(mixed_names) >= 2:
+        colon += len(mixed_names)
     return colon > quote
 
 
@@ -162,18 +188,31 @@ def _mixed_case_cue(text: str) -> Cue | None:
 
 
 def _split_glued(text: str) -> list[str]:
-    """A paragraph holding two turns (`... ends here. SMITH: Next.`) as its turns."""
+    """A paragraph holding two turns (`... ends here. SMITH: Next.`) as its turns.
+
+    A direction in capitals between two sentences (`... tonight. (BREAK) SMITH: ...`)
+    is a paragraph of its own too.
+    """
+    return [
+        turn
+        for piece in _GLUED_DIRECTION.split(text)
+        if piece.strip()
+        for turn in ([piece.strip()] if read_direction(piece.strip()) else _split_turns(piece))
+    ]
+
+
+def _split_turns(text: str) -> list[str]:
     pieces, start = [], 0
     for match in _GLUED_TURN.finditer(text):
         before = text[start : match.start()].split()
         # A sentence ended: its last word is in small letters (not `MR.` or `U.S.`).
         if len(before) < 2 or not any(char.islower() for char in before[-1]):
             continue
-        cue = read_cue(text[match.end() :])
+        cue = read_name_colon_cue(text[match.end() :])
         if cue is None or cue.style != "colon" or not cue.text:
             continue
         head = re.split(f"[{COMMAS}]", cue.label)[0].split()
-        if len(head) > _MOST_GLUED_NAME_WORDS:
+        if len(head) > _MOST_GLUED_NAME_WORDS or not " ".join(head).isupper():
             continue
         pieces.append(text[start : match.start()])
         start = match.end()
@@ -226,6 +265,8 @@ class NameColonReader(CueReader):
         corpus = "\n".join(paragraph.text for paragraph in glued)
         for match in re.finditer(r"\b[A-Z]{2,6}['’]s ((?:[A-Z][\w'’-]+ ?){2,3})", corpus):
             self.journalists.add(name_key(match.group(1)))
+        for match in _HOSTS.finditer(corpus):  # `I'm Amy Goodman, with Juan González.`
+            self.journalists.update(name_key(name) for name in match.groups())
 
     def read_cue(self, text: str) -> Cue | None:
         return read_name_colon_cue(text)
@@ -238,8 +279,9 @@ class NameColonReader(CueReader):
             name_key(word)
             for paragraph in classified
             if paragraph.cue is not None and paragraph.cue.mixed
-            for word in paragraph.cue.label.split(",")[0].split()[1:]
-        }
+            for word in paragraph.cue.label.split(",")[0].split()
+            if len(paragraph.cue.label.split(",")[0].split()) > 1
+        } | {name_key(role) for role in _ROLES | _ANNOUNCERS}
         named = False  # whether a cue has named someone: a bare `(on camera):` goes on
         for index, paragraph in enumerate(classified):
             cue = paragraph.cue
@@ -362,8 +404,14 @@ class NameColonReader(CueReader):
                 return Who(self.last.speaker, None, self.last.basis, self.last.doubt)
             return Who(None, None, "", None)
         upper = label.upper()
-        if upper in FLOOR or upper in _ANNOUNCERS:
+        if upper in FLOOR or upper in _ANNOUNCERS or upper in _STUDIO_ROLES:
             return Who(None, label, "")
+        if upper in _FIELD_ROLES:  # `Reporter:`: the correspondent, once the text names one
+            return (
+                Who(self.correspondent, label, "context")
+                if self.correspondent
+                else Who(None, label, "")
+            )
         if _INITIALS.fullmatch(label) and (full := self._initials_of(label)):
             return Who(full, None, "initials")
         if match := _INITIAL_AND_SURNAME.fullmatch(label):
@@ -377,11 +425,19 @@ class NameColonReader(CueReader):
                 return Who(heard[0], None, "surname")
         if who := self._honorific(label, line):
             return who
+        if cue.mixed and " " not in label and (full := self._first_name_of(label)):
+            return Who(full, None, "context")  # `Tavis:` after `Tavis Smiley:`
         who = super()._identify(cue, line)
         initials = cue.qualifier if cue.qualifier and _INITIALS.fullmatch(cue.qualifier) else None
         if initials and who.speaker and _initials(who.speaker) == initials:
             self.initials[initials] = who.speaker
         return who
+
+    def _first_name_of(self, label: str) -> str | None:
+        """The one full name heard whose first name `label` is."""
+        key = name_key(label)
+        matches = [person for person in self.heard if name_key(person).split()[0] == key]
+        return matches[0] if len(matches) == 1 else None
 
     def _initials_of(self, label: str) -> str | None:
         if label in self.initials:
@@ -425,7 +481,9 @@ class NameColonReader(CueReader):
 
     def _may_introduce(self, who: Who) -> bool:
         """A journalist, or a name cued plainly; never a briefer (`MR HALVERSON:`)."""
-        if who.speaker is None or who.doubt is not None:
+        if who.speaker is None:
+            return (who.title or "").upper() in _STUDIO_ROLES  # `Anchor:` opens the intro
+        if who.doubt is not None:
             return False
         return _is_journalist_title(who.title) or (who.title is None and who.basis == "cue")
 
@@ -445,7 +503,7 @@ class NameColonReader(CueReader):
         return bool(words) and words[0] in self.outlet_calls
 
     def _kind(self, cue: Cue, who: Who) -> str:
-        if who.speaker is None and who.title and who.title.upper() in _ANNOUNCERS:
+        if who.speaker is None and who.title and who.title.upper() in _ANNOUNCERS | _ROLES:
             return "narration"
         if not self._is_journalist(who):
             if cue.qualifier == VOICE_OVER and who.speaker is not None:

@@ -59,6 +59,7 @@ _NOTES = frozenset(
 )
 # Marks after which the words are a banner on screen or natural sound, not speech.
 _SOUND_ON_TAPE = frozenset({"SOT"})
+_ON_TAPE = "((SOT))"
 _MOST_SLUG_WORDS = 6
 _FEWEST_SLUG_LETTERS = 4  # `BLOCK A` is a heading; `A` or `OK` may be words said
 _SHOWN_OR_HEARD = frozenset({"BANNER", "NATS", "NAT", "MUSIC", "POPUP BANNER", "POP-UP BANNER"})
@@ -79,6 +80,8 @@ def read(lines: list[tuple[int, str]], file_name: str | None = None) -> Parse:
     for paragraph in paragraphs:
         if match := _MARK.fullmatch(paragraph.text):
             key, value = _note_key(match.group("inner")), match.group("inner").partition(":")[2]
+            if any(mark in value for mark in "()[]"):
+                continue  # a mark left open runs into the next: no name or place to take
             if key == "REPORTER" and value.strip() and correspondent is None:
                 correspondent = value.strip()
             elif key == "MAP" and value.strip() and dateline is None:
@@ -203,15 +206,21 @@ def write(parse: Parse) -> str:
             else:
                 keyed = _note_key(segment.text) in _NOTES
                 lines.append(f"(({segment.text}))" if keyed else f"[[ {segment.text} ]]")
-            voice = None
+            # A heading or an `[[ instruction ]]` leaves the voice as it was; after
+            # `((SOT))` the reader hears someone on tape, unnamed, until the next mark.
+            if lines[-1].startswith("(("):
+                on_tape = _note_key(lines[-1].strip("()")) in _SOUND_ON_TAPE
+                voice = _ON_TAPE if on_tape else None
             continue
         if segment.kind == "intro":
             mark = "((INTRO))"
+        elif segment.kind == "soundbite" and not (segment.speaker or segment.speaker_title):
+            mark = _ON_TAPE
         elif segment.kind == "narration" and segment.speaker == parse.correspondent:
             mark = "((NARRATOR))"
         else:
             mark = f"(({', '.join(p for p in (segment.speaker, segment.speaker_title) if p)}))"
-        if _is_slug(segment.text) or segment.text.startswith(("((", "[[")):
+        if _is_slug(segment.text) or segment.text.startswith(("((", "[[")) and mark != _ON_TAPE:
             # Alone on its line it would read as a heading or a mark: keep it on the mark's.
             lines.append(f"{mark} {segment.text}")
         else:
