@@ -11,6 +11,10 @@ from .. import workflow
 from ..models import PendingChange, Report
 from .snapshots import is_live, same_content, snapshot
 
+# Set on the request while a gate is open: a gate opened inside it (the admin's
+# revert view runs the change form view) joins the outer one.
+ACTIVE = "_review_gate"
+
 
 @dataclass
 class Gate:
@@ -22,7 +26,7 @@ class Gate:
     message: str = ""
 
 
-def must_review(user, report, *, hold):
+def must_review(user, report, *, hold=False):
     """Whether writes by ``user`` to ``report`` wait for an editor instead of going live."""
     return is_live(report) and (hold or not workflow.can_publish(user))
 
@@ -39,41 +43,62 @@ def review_gate(request, report, comment="", *, hold=False):
     django-reversion revision with the user and ``comment`` records the whole
     report; ``gate.pending`` is None. Either way ``gate.message`` says what
     happened, in one line. An exception in the block rolls everything back.
+    A gate opened inside another on the same request is the outer one.
     """
-    user = request.user
-    gate = Gate(report=report)
-    with transaction.atomic():
-        if report is not None and report.pk is not None:
-            # Two gates on one report take turns: each sees the other's outcome.
-            Report.objects.select_for_update().filter(pk=report.pk).first()
-        gate.held = must_review(user, report, hold=hold)
-        if gate.held:
-            base = snapshot(report.pk)
-            with transaction.atomic():
-                with reversion.create_revision():
-                    _record(user, comment)
+    outer = getattr(request, ACTIVE, None)
+    if outer is not None:
+        yield outer
+        return
+    setattr(request, ACTIVE, gate := Gate(report=report))
+    try:
+        with transaction.atomic():
+            if report is not None and report.pk is not None:
+                # Two gates on one report take turns: each sees the other's outcome.
+                Report.objects.select_for_update().filter(pk=report.pk).first()
+            gate.held = must_review(request.user, report, hold=hold)
+            base = snapshot(report.pk) if report is not None and report.pk else []
+            if gate.held:
+                with _held(request, report, base, comment):
                     yield gate
-                changed = snapshot(report.pk)
-                transaction.set_rollback(True)
-            if same_content(base, changed):
-                gate.message = f"Nothing was changed in “{report}”."
             else:
-                gate.pending = hold_change(report, user, base, changed, comment)
-                gate.message = (
-                    f"Your change to “{report}” waits for an editor's review; "
-                    "the public still sees the live version."
-                )
-            return
+                with _live(request, report, base, comment):
+                    yield gate
+    finally:
+        delattr(request, ACTIVE)
+
+
+@contextmanager
+def _held(request, report, base, comment):
+    gate = getattr(request, ACTIVE)
+    with transaction.atomic():
         with reversion.create_revision():
-            _record(user, comment)
-            yield gate
-            current = Report.objects.filter(pk=report.pk).first() if report else None
-            if current is not None:
-                # One revision holds the whole report, however the block wrote to it.
-                reversion.add_to_revision(current)
-                if comment:
-                    reversion.set_comment(comment)
-        gate.message = f"The change to “{report}” is saved." if report else "Saved."
+            _record(request.user, comment)
+            yield
+        changed = snapshot(report.pk)
+        transaction.set_rollback(True)
+    if same_content(base, changed):
+        gate.message = f"Nothing was changed in “{report}”."
+        return
+    gate.pending = hold_change(report, request.user, base, changed, comment)
+    gate.message = (
+        f"Your change to “{report}” waits for an editor's review; "
+        "the public still sees the live version."
+    )
+
+
+@contextmanager
+def _live(request, report, base, comment):
+    gate = getattr(request, ACTIVE)
+    with reversion.create_revision():
+        _record(request.user, comment)
+        yield
+        current = Report.objects.filter(pk=report.pk).first() if report else None
+        if current is not None and not same_content(base, snapshot(current.pk)):
+            # One revision holds the whole report, however the block wrote to it.
+            reversion.add_to_revision(current)
+            if comment:
+                reversion.set_comment(comment)
+    gate.message = f"The change to “{report}” is saved." if report else "Saved."
 
 
 def _record(user, comment):
@@ -88,11 +113,6 @@ def hold_change(report, user, base, data, comment):
     change, _created = PendingChange.objects.update_or_create(
         report=report,
         author=user,
-        defaults={
-            "base": base,
-            "data": data,
-            "comment": comment,
-            "created_at": timezone.now(),
-        },
+        defaults={"base": base, "data": data, "comment": comment, "created_at": timezone.now()},
     )
     return change
