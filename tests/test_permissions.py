@@ -10,6 +10,9 @@ a segment and a quote added since: only someone with the publish and delete
 permissions may, and a refusal changes nothing.
 """
 
+from functools import partial
+from types import SimpleNamespace
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -17,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -25,6 +29,7 @@ from archive.admin.revisions import GuardedVersionAdmin
 from archive.models import (
     Correction,
     Organization,
+    PendingChange,
     Programme,
     Quote,
     Report,
@@ -32,6 +37,7 @@ from archive.models import (
     Speaker,
     Topic,
 )
+from archive.pending import review_gate
 from tests.desk import ROLES, client_for, form_data, make_user
 from tests.factories import make_organization, make_quote, make_segment, make_speaker, make_topic
 
@@ -135,6 +141,9 @@ def scenario(root):
         }
     )
     objects.update(axes_records())
+    objects[PendingChange] = PendingChange.objects.create(
+        report=report, author=editor, base=[], data=[], comment="Held"
+    )
     return {"objects": objects, "old": old, "deleted": deleted, "report": report}
 
 
@@ -326,6 +335,123 @@ def unsure_live_version(root):
     return report, Version.objects.get_for_object(report).first()
 
 
+# Pending changes: on every route that writes to a live report, someone without the
+# publish permission leaves what the public sees as it was; their change waits.
+
+
+@pytest.fixture
+def live_report():
+    report = Report.objects.create(
+        title="Live", slug="live", status="published", published_at=timezone.now()
+    )
+    segment = make_segment(report, text="Investors came first.", speaker=make_speaker("Kaem"))
+    make_quote(segment, text="Investors came first")
+    return report
+
+
+def live_content(report):
+    from archive.pending.snapshots import content, snapshot
+
+    return content(snapshot(report.pk))
+
+
+def form_post(root, url, **changes):
+    """The URL and what an editor's form there would post, with ``changes``."""
+    return url, {**form_data(root.get(url)), **changes}
+
+
+def _report_form(root, report, button="_save"):
+    url = reverse("admin:archive_report_change", args=[report.pk])
+    return form_post(root, url, **{"segments-0-text": "Investors came second.", button: ""})
+
+
+def _segment_page(root, report):
+    url = reverse("admin:archive_segment_change", args=[report.segments.get().pk])
+    return form_post(root, url, text="Investors came second.")
+
+
+def _segment_add(root, report):
+    data = {"report": report.pk, "position": 2, "kind": "narration", "text": "New words."}
+    return form_post(root, reverse("admin:archive_segment_add"), **data)
+
+
+def _quote_page(root, report):
+    url = reverse("admin:archive_quote_change", args=[Quote.objects.get().pk])
+    return form_post(root, url, text="came first")
+
+
+def _quote_add(root, report):
+    segment = report.segments.get()
+    data = {"segment": segment.pk, "speaker": segment.speaker_id, "text": "Investors"}
+    return form_post(root, reverse("admin:archive_quote_add"), **data)
+
+
+def _correction_add(root, report):
+    data = {"report": report.pk, "corrected_on": "2026-01-02", "what_was_wrong": "A name."}
+    return form_post(root, reverse("admin:archive_correction_add"), **data)
+
+
+def _revert(root, report):
+    save_report_in_admin(root, report, title="Old title")
+    old = Version.objects.get_for_object(report).order_by("-pk").first()
+    save_report_in_admin(root, report, title="Live")
+    return form_post(root, reverse("admin:archive_report_revision", args=[report.pk, old.pk]))
+
+
+def _bulk_delete(root, report):
+    data = {"action": "delete_selected", "post": "yes",
+            "_selected_action": [report.segments.get().pk]}  # fmt: skip
+    return reverse("admin:archive_segment_changelist"), data
+
+
+WRITES = {
+    "report form": _report_form,
+    "report form, hold button": partial(_report_form, button="_save_pending"),
+    "segment page": _segment_page,
+    "segment add": _segment_add,
+    "quote page": _quote_page,
+    "quote add": _quote_add,
+    "correction add": _correction_add,
+    "revert": _revert,
+    "segment bulk delete": _bulk_delete,
+}
+# A contributor may not add corrections nor delete segments at all: refused, nothing pending.
+REFUSED_TO_CONTRIBUTORS = {"correction add", "segment bulk delete"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", list(WRITES))
+def test_no_route_changes_a_live_report_without_the_publish_permission(
+    client, root, live_report, role, route
+):
+    url, data = WRITES[route](root, live_report)
+    before = live_content(live_report)
+    user = make_user(role)
+    response = client_for(client, user).post(url, data)
+    after = live_content(live_report)
+    pending = PendingChange.objects.filter(report=live_report)
+    if role == "anonymous":
+        assert_sent_to_login(response)
+        assert (after, pending.exists()) == (before, False)
+    elif PUBLISHES[role]:
+        held = route == "report form, hold button"
+        assert response.status_code == 302
+        assert (after != before, pending.exists()) == (not held, held)
+    else:
+        assert response.status_code in (200, 302, 403)  # 200: the action is not offered
+        assert after == before
+        assert pending.filter(author=user).exists() is (route not in REFUSED_TO_CONTRIBUTORS)
+
+
+@pytest.fixture
+def held_change(live_report):
+    author = someone_else("contributor")
+    segment = live_report.segments.get()
+    with review_gate(SimpleNamespace(user=author), live_report, comment="Fix") as gate:
+        Segment.objects.filter(pk=segment.pk).update(text="Investors came second.")
+    return gate.pending
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("role", ROLES)
 def test_reverting_to_a_live_version_with_a_segment_to_review_is_refused_to_all(
@@ -347,3 +473,36 @@ def test_reverting_to_a_live_version_with_a_segment_to_review_is_refused_to_all(
         if PUBLISHES[role]:
             assert "need an editor to confirm the speaker" in messages
     assert public_state() == before
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("answer", ["publish", "discard"])
+def test_only_editors_answer_a_pending_change(
+    client, live_report, held_change, role, answer, method
+):
+    url = reverse("admin:archive_report_pending", args=[live_report.pk, held_change.pk])
+    before = live_content(live_report)
+    user_client = client_for(client, make_user(role))
+    if method == "get":
+        response = user_client.get(url)
+    else:
+        response = user_client.post(url, {"answer": answer})
+    after = live_content(live_report)
+    kept = PendingChange.objects.filter(pk=held_change.pk).exists()
+    if role == "anonymous":
+        assert_sent_to_login(response)
+        assert (after, kept) == (before, True)
+    elif method == "get":
+        assert response.status_code == 200
+        assert "<del>first.</del> <ins>second.</ins>" in response.text
+        assert ("button" in response.text and 'value="publish"' in response.text) is PUBLISHES[role]
+        assert (after, kept) == (before, True)
+    elif not PUBLISHES[role]:
+        assert response.status_code == 302 and "Not done" in " ".join(
+            m.message for m in response.wsgi_request._messages
+        )
+        assert (after, kept) == (before, True)
+    else:
+        assert response.status_code == 302 and not kept
+        assert (after != before) is (answer == "publish")

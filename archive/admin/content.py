@@ -8,10 +8,11 @@ from .. import curation, workflow
 from ..models import Correction, Quote, Report, Segment
 from .forms import QuotePartForm, SegmentPartForm
 from .inlines import quote_this_link
+from .pending import ReviewGatedPartAdmin
 from .revisions import GuardedVersionAdmin
 
 
-class ReportPartAdmin(GuardedVersionAdmin):
+class ReportPartAdmin(ReviewGatedPartAdmin, GuardedVersionAdmin):
     """Records the parent report in the revision and marks it changed.
 
     An editor holding the report's form open is then warned instead of

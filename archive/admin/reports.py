@@ -15,6 +15,7 @@ from .forms import ReportAdminForm
 from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
 from .lookups import OutletFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
+from .pending import ReviewGatedReportAdmin
 from .revisions import GuardedVersionAdmin
 
 
@@ -39,7 +40,7 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(GuardedVersionAdmin):
+class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
