@@ -120,8 +120,7 @@ class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["title", "slug", "outlet", "correspondent", "dateline", "duration", "topics",
-                  "status", "published_at", "withdrawal_reason", "source_name",
-                  "source_text", "source_checksum",
+                  "status", "published_at", "withdrawal_reason",
                   "programme", "aired_on", "aired_time", "aired_utc_offset", "language",
                   "source_url", "media_url"]  # fmt: skip
         formfield_callback = https_by_default

@@ -53,7 +53,9 @@ class ReportAdmin(GuardedVersionAdmin):
     autocomplete_fields = ["outlet", "correspondent", "topics", "programme"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at", "first_public_at"]
+    # The source is what was imported, byte for byte (its checksum says so): never edited here.
+    readonly_fields = ["updated_at", "first_public_at", "source_name", "source_text",
+                       "source_checksum"]  # fmt: skip
     fieldsets = [
         (
             None,
