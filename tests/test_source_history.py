@@ -1,5 +1,8 @@
-"""Source and history an editor can trust: the imported source is never rewritten by the desk,
-each import is an "as imported" revision, compares show names and seconds, a revert is a revision."""
+"""Source and history an editor can trust.
+
+The imported source is never rewritten by the desk, each import is an "as
+imported" revision, compares show names and seconds, a revert is a revision.
+"""
 
 import hashlib
 import math
@@ -104,7 +107,8 @@ def test_a_replacing_import_is_another_as_imported_revision_that_reverts_to_it(
     assert newer.comment == f"As imported from {SEED_FILE.name}."
     assert "Skolkovo now offers" in Report.objects.get(pk=report.pk).source_text
 
-    url = f"/admin/archive/report/{report.pk}/history/{older.version_set.get(object_id=report.pk, content_type__model='report').pk}/"
+    version = older.version_set.get(object_id=report.pk, content_type__model="report")
+    url = f"/admin/archive/report/{report.pk}/history/{version.pk}/"
     assert editor.post(url, form_data(editor.get(url))).status_code == 302
     assert list(report.segments.values_list("text", flat=True)) == first_texts
 
