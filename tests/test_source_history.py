@@ -96,9 +96,7 @@ def test_each_import_is_an_as_imported_revision_naming_the_file(imported):
     assert sorted(stored["topics"]) == sorted(report.topics.values_list("pk", flat=True))
 
 
-def test_a_replacing_import_is_another_as_imported_revision_that_reverts_to_it(
-    editor, imported
-):
+def test_a_replacing_import_is_another_as_imported_revision_that_reverts_to_it(editor, imported):
     report, path = imported
     first_texts = list(report.segments.values_list("text", flat=True))
     path.write_text(path.read_text().replace("Skolkovo offers", "Skolkovo now offers"))
@@ -114,9 +112,7 @@ def test_a_replacing_import_is_another_as_imported_revision_that_reverts_to_it(
 
 
 @pytest.mark.parametrize("files", [1, 20])
-def test_as_imported_revisions_cost_the_same_queries_for_one_file_and_many(
-    tmp_path, files
-):
+def test_as_imported_revisions_cost_the_same_queries_for_one_file_and_many(tmp_path, files):
     text = SEED_FILE.read_bytes()
     for n in range(files):
         (tmp_path / f"report-{n}.txt").write_bytes(text.replace(b"Skolkovo", f"Place{n}".encode()))
