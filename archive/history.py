@@ -9,7 +9,7 @@ ones added since: :class:`Revert` checks that with ``workflow`` first.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import chain, islice
 
 import reversion
@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from reversion.models import Revision, Version
 from reversion.revisions import _follow_relations_recursive, _get_options
 
@@ -78,30 +79,85 @@ def _sort_key(item):
 
 
 def compare(old_revision, new_revision):
-    """Field-by-field differences between two revisions of a report, in page order."""
+    """Field-by-field differences between two revisions of a report, in page order.
+
+    Values read as the desk shows them: related records (topics, speakers,
+    organizations, the programme, a quote's segment) by name, choices by
+    label, times to the second in the site's time zone.
+    """
     old, new = _snapshot(old_revision), _snapshot(new_revision)
-    differences = []
+    changes = []
     for key, (model, object_repr, fields) in sorted({**old, **new}.items(), key=_sort_key):
         model_name = model._meta.verbose_name
         if key not in old:
-            differences.append(Difference(model_name, object_repr, "(whole record)", "—", "added"))
+            changes.append((model_name, object_repr, None, "—", "added"))
             continue
         if key not in new:
-            differences.append(
-                Difference(model_name, object_repr, "(whole record)", "present", "deleted")
-            )
+            changes.append((model_name, object_repr, None, "present", "deleted"))
             continue
         before, after = old[key][2], fields
         for field in model._meta.concrete_fields + model._meta.many_to_many:
             name = field.attname
-            if name in IGNORED or before.get(name) == after.get(name):
+            if name in IGNORED or _same(field, before.get(name), after.get(name)):
                 continue
-            differences.append(
-                Difference(
-                    model_name, object_repr, field.verbose_name, before.get(name), after.get(name)
-                )
-            )
-    return differences
+            changes.append((model_name, object_repr, field, before.get(name), after.get(name)))
+    names = _names_of_related(changes)
+    return [
+        Difference(model_name, object_repr, "(whole record)", before, after)
+        if field is None
+        else Difference(
+            model_name,
+            object_repr,
+            field.verbose_name,
+            _shown(field, before, names),
+            _shown(field, after, names),
+        )
+        for model_name, object_repr, field, before, after in changes
+    ]
+
+
+def _same(field, before, after):
+    if field.many_to_many:  # the order of a set of topics is no change
+        return sorted(before or []) == sorted(after or [])
+    return before == after
+
+
+def _names_of_related(changes):
+    """{(related model, pk): its name} for every related record the changes mention:
+    one query a model, whatever the number of changes."""
+    wanted = {}
+    for _model_name, _repr, field, *values in changes:
+        if field is None or not field.is_relation:
+            continue
+        for value in values:
+            ids = value if field.many_to_many else [value]
+            wanted.setdefault(field.related_model, set()).update(v for v in ids or () if v)
+    names = {}
+    for model, ids in wanted.items():
+        for obj in model._base_manager.filter(pk__in=ids):
+            names[model, obj.pk] = str(obj)
+    return names
+
+
+def _shown(field, value, names):
+    """A stored value as an editor reads it (None stays None: the page shows a dash)."""
+    if value is None or value == "":
+        return value
+    if field.is_relation:
+        model = field.related_model
+        if field.many_to_many:
+            shown = sorted(names.get((model, pk), f"#{pk} (deleted since)") for pk in value)
+            return ", ".join(shown) or "(none)"
+        return names.get((model, value), f"#{value} (deleted since)")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), SECONDS_FORMAT)
+    return value
+
+
+# Revisions of one minute are told apart by their seconds.
+SECONDS_FORMAT = "j M Y, H:i:s"
 
 
 class Revert:
@@ -186,8 +242,16 @@ class Revert:
                     Report.objects.filter(pk=report_id).update(first_public_at=first_public_at)
 
     def execute(self):
-        with self.applying():
-            self.revision.revert(delete=True)
+        """Revert, and record what it brought back as a revision of its own (as the desk does)."""
+        when = date_format(timezone.localtime(self.revision.date_created), SECONDS_FORMAT)
+        # One transaction; added once renumbered, so the revision holds the final positions.
+        with reversion.create_revision(manage_manually=True):
+            with self.applying():
+                self.revision.revert(delete=True)
+            for version in self._report_versions():
+                reversion.add_to_revision(Report.objects.get(pk=version.object_id))
+            reversion.set_user(self.user)
+            reversion.set_comment(f"Reverted to the version of {when}.")
 
 
 def record_as_imported(file_names, *, user=None):

@@ -6,18 +6,30 @@ imported" revision, compares show names and seconds, a revert is a revision.
 
 import hashlib
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.formats import date_format
 from reversion.models import Version
 
 from archive import history
 from archive.importer import import_transcripts
 from archive.models import Correction, Quote, Report, Segment
-from tests.desk import client_for, form_data, make_user
+from tests.desk import client_for, form_data, make_user, with_time
+from tests.factories import (
+    make_organization,
+    make_programme,
+    make_report,
+    make_segment,
+    make_speaker,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +144,109 @@ def test_as_imported_revisions_cost_the_same_queries_for_one_file_and_many(tmp_p
     assert Version.objects.filter(revision__in=revisions, content_type__model="quote").count() == (
         Quote.objects.count()
     )
+
+
+# --- comparing revisions ---------------------------------------------------------------
+
+
+@pytest.fixture
+def report():
+    report = make_report(status="draft", outlet=make_organization("CGTN"))
+    report.topics.set([make_topic("Economy"), make_topic("Russia")])
+    make_segment(report, text="Narration here.", speaker=make_speaker("Kiril Kaem"))
+    return report
+
+
+def compare(client, report):
+    old, new = Version.objects.get_for_object(report).order_by("pk")[:2]
+    return client.get(
+        f"/admin/archive/report/{report.pk}/history/compare/",
+        {"old": old.revision_id, "new": new.revision_id},
+    )
+
+
+def test_compare_shows_topics_speakers_organizations_and_programmes_by_name(editor, report):
+    save(editor, report)
+    china = make_topic("China")
+    bbc, programme = make_organization("BBC <World>"), make_programme("The Hour")
+    speaker = make_speaker("Aljosa Milenkovic")
+    save(
+        editor,
+        report,
+        topics=[str(pk) for pk in report.topics.values_list("pk", flat=True)] + [str(china.pk)],
+        outlet=str(bbc.pk),
+        programme=str(programme.pk),
+        **{"segments-0-speaker": str(speaker.pk)},
+    )
+    response = compare(editor, report)
+    rows = {(d.field, d.before, d.after) for d in response.context["differences"]}
+    assert ("topics", "Economy, Russia", "China, Economy, Russia") in rows
+    assert ("outlet", "CGTN", "BBC <World>") in rows
+    assert ("programme", None, "The Hour") in rows
+    assert ("speaker", "Kiril Kaem", "Aljosa Milenkovic") in rows
+    page = response.content.decode()
+    assert "BBC &lt;World&gt;" in page and "BBC <World>" not in page
+
+
+def test_compare_names_a_topic_deleted_since_and_ignores_a_reordering(editor, report):
+    save(editor, report)
+    gone = make_topic("Gone")
+    save(editor, report, topics=[str(gone.pk)])
+    gone_pk = gone.pk
+    gone.delete()
+    rows = {(d.field, d.before, d.after) for d in compare(editor, report).context["differences"]}
+    assert ("topics", "Economy, Russia", f"#{gone_pk} (deleted since)") in rows
+
+    assert history._same(Report._meta.get_field("topics"), [10, 9], [9, 10])
+
+
+def test_compare_shows_times_to_the_second(editor, report):
+    save(editor, report)
+    at = timezone.now().replace(microsecond=0) + timedelta(days=2, seconds=7)
+    save(editor, report, **{"status": "published", **with_time({}, "published_at", at)})
+    response = compare(editor, report)
+    (row,) = [d for d in response.context["differences"] if d.field == "publication time"]
+    assert row.after == date_format(timezone.localtime(at), "j M Y, H:i:s")
+    assert row.after.endswith(f":{at.second:02d}")
+    new = Version.objects.get_for_object(report).order_by("pk")[1].revision
+    saved_at = date_format(timezone.localtime(new.date_created), "j M Y, H:i:s")
+    assert saved_at in response.content.decode()
+    history_page = editor.get(f"/admin/archive/report/{report.pk}/history/").content.decode()
+    assert saved_at in history_page
+
+
+# --- reverting ---------------------------------------------------------------------------
+
+
+def test_a_revert_in_the_desk_is_itself_a_revision_holding_what_it_brought_back(editor, report):
+    save(editor, report)
+    save(editor, report, title="Changed", **{"segments-0-text": "Rewritten."})
+    first = Version.objects.get_for_object(report).order_by("pk").first()
+    url = f"/admin/archive/report/{report.pk}/history/{first.pk}/"
+    assert editor.post(url, form_data(editor.get(url))).status_code == 302
+
+    latest = Version.objects.get_for_object(report).order_by("-pk").first()
+    assert latest.revision_id not in {first.revision_id}
+    assert Version.objects.get_for_object(report).count() == 3
+    assert latest.revision.user.username == "editor"
+    assert "Reverted" in latest.revision.comment
+    assert latest.field_dict["title"] == report.title
+    (segment,) = latest.revision.version_set.filter(content_type__model="segment")
+    assert segment.field_dict["text"] == "Narration here."
+    assert segment.field_dict["position"] == 1
+
+
+def test_a_revert_from_the_shell_is_itself_a_revision(report):
+    editor = make_user("editor")
+    with reversion.create_revision():
+        reversion.add_to_revision(report)
+    first = Version.objects.get_for_object(report).get()
+    Segment.objects.filter(report=report).update(text="Rewritten.")
+    history.Revert(first.revision, user=editor).execute()
+
+    latest = Version.objects.get_for_object(report).order_by("-pk").first()
+    assert latest.revision_id != first.revision_id
+    assert latest.revision.user == editor
+    assert latest.revision.comment.startswith("Reverted to the version of ")
+    (segment,) = latest.revision.version_set.filter(content_type__model="segment")
+    assert segment.field_dict["text"] == "Narration here."
