@@ -307,3 +307,22 @@ def test_only_editors_delete_parts_from_the_report_form_even_by_a_crafted_post(
         assert segments == 1 and quotes.count() == 1
     else:
         assert segments == 2 and quotes.count() == 2
+
+
+@pytest.mark.parametrize("step", ["confirmation_page", "confirmed"])
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_reach_or_confirm_the_bulk_publish_page(client, role, step):
+    report = Report.objects.create(title="Waiting draft", status="draft")
+    data = {"action": "publish_now", "_selected_action": [report.pk]}
+    if step == "confirmed":
+        data["apply"] = "1"
+    before = public_state()
+    response = client_for(client, make_user(role)).post(
+        reverse(url_name(Report, "changelist")), data
+    )
+    shown = "admin/archive/report/publish_form.html" in [t.name for t in response.templates]
+    assert shown is (PUBLISHES[role] and step == "confirmation_page")
+    published = Report.objects.filter(pk=report.pk, status="published").exists()
+    assert published is (PUBLISHES[role] and step == "confirmed")
+    if not published:
+        assert public_state() == before
