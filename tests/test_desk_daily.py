@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from reversion.models import Version
 
-from archive.models import Organization, Programme, Quote, Report, Speaker, Topic
+from archive.models import Organization, Programme, Quote, Report, Segment, Speaker, Topic
 from tests.desk import client_for, form_data, make_user
 from tests.factories import make_quote, make_report, make_segment, make_speaker
 
@@ -178,3 +178,38 @@ def test_back_to_draft_is_the_same_move_from_the_form_and_the_bulk_action(editor
     assert by_form == by_action
     assert by_form["status"] == "draft" and by_form["withdrawal_reason"] == ""
     assert by_form["said"] and by_form["revisions"] == 1
+
+
+# --- the quote changelist ----------------------------------------------------------------
+
+
+def bulk_quotes(count):
+    reports = Report.objects.bulk_create(
+        Report(title=f"Report {n}", slug=f"report-{n}", source_text="Source. " * 10_000)
+        for n in range(count)
+    )
+    speakers = Speaker.objects.bulk_create(
+        Speaker(name=f"Speaker {n}", slug=f"speaker-{n}") for n in range(count)
+    )
+    segments = Segment.objects.bulk_create(
+        Segment(report=report, position=1, text="Said on air.", speaker=speaker)
+        for report, speaker in zip(reports, speakers, strict=True)
+    )
+    Quote.objects.bulk_create(
+        Quote(segment=segment, speaker=segment.speaker, text="Said") for segment in segments
+    )
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+def test_the_quote_changelist_costs_the_same_queries_for_10_and_1000_quotes(
+    admin_client, django_assert_num_queries, rows
+):
+    bulk_quotes(rows)
+    admin_client.get("/admin/archive/quote/")  # warm the content-type cache
+    # session, user, savepoint, two counts, the page of quotes, release
+    with django_assert_num_queries(7):
+        response = admin_client.get("/admin/archive/quote/")
+    shown = response.context["cl"].result_list
+    assert len(shown) == min(rows, 100)
+    assert "source_text" in shown[0].segment.report.get_deferred_fields()
+    assert "Speaker " in response.text and "Report " in response.text
