@@ -9,14 +9,19 @@ ones added since: :class:`Revert` checks that with ``workflow`` first.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from itertools import chain
+from datetime import datetime, timedelta
+from itertools import chain, islice
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from reversion.models import Version
-from reversion.revisions import _follow_relations_recursive
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from reversion.models import Revision, Version
+from reversion.revisions import _follow_relations_recursive, _get_options
 
 from . import curation, workflow
 from .models import Correction, Quote, Report, Segment
@@ -79,29 +84,84 @@ def compare(old_revision, new_revision):
 
 
 def compare_snapshots(old, new):
-    """The differences between two ``{(model order, id): (model, repr, fields)}`` mappings."""
-    differences = []
+    """The differences between two ``{(model order, id): (model, repr, fields)}`` mappings.
+
+    Values read as the desk shows them: related records (topics, speakers,
+    organizations, the programme, a quote's segment) by name, choices by
+    label, times to the second in the site's time zone.
+    """
+    changes = []
     for key, (model, object_repr, fields) in sorted({**old, **new}.items(), key=_sort_key):
         model_name = model._meta.verbose_name
         if key not in old:
-            differences.append(Difference(model_name, object_repr, "(whole record)", "—", "added"))
+            changes.append((model_name, object_repr, None, "—", "added"))
             continue
         if key not in new:
-            differences.append(
-                Difference(model_name, object_repr, "(whole record)", "present", "deleted")
-            )
+            changes.append((model_name, object_repr, None, "present", "deleted"))
             continue
         before, after = old[key][2], fields
         for field in model._meta.concrete_fields + model._meta.many_to_many:
             name = field.attname
-            if name in IGNORED or before.get(name) == after.get(name):
+            if name in IGNORED or _same(field, before.get(name), after.get(name)):
                 continue
-            differences.append(
-                Difference(
-                    model_name, object_repr, field.verbose_name, before.get(name), after.get(name)
-                )
-            )
-    return differences
+            changes.append((model_name, object_repr, field, before.get(name), after.get(name)))
+    names = _names_of_related(changes)
+    return [
+        Difference(model_name, object_repr, "(whole record)", before, after)
+        if field is None
+        else Difference(
+            model_name,
+            object_repr,
+            field.verbose_name,
+            _shown(field, before, names),
+            _shown(field, after, names),
+        )
+        for model_name, object_repr, field, before, after in changes
+    ]
+
+
+def _same(field, before, after):
+    if field.many_to_many:  # the order of a set of topics is no change
+        return sorted(before or []) == sorted(after or [])
+    return before == after
+
+
+def _names_of_related(changes):
+    """{(related model, pk): its name} for every related record the changes mention:
+    one query a model, whatever the number of changes."""
+    wanted = {}
+    for _model_name, _repr, field, *values in changes:
+        if field is None or not field.is_relation:
+            continue
+        for value in values:
+            ids = value if field.many_to_many else [value]
+            wanted.setdefault(field.related_model, set()).update(v for v in ids or () if v)
+    names = {}
+    for model, ids in wanted.items():
+        for obj in model._base_manager.filter(pk__in=ids):
+            names[model, obj.pk] = str(obj)
+    return names
+
+
+def _shown(field, value, names):
+    """A stored value as an editor reads it (None stays None: the page shows a dash)."""
+    if value is None or value == "":
+        return value
+    if field.is_relation:
+        model = field.related_model
+        if field.many_to_many:
+            shown = sorted(names.get((model, pk), f"#{pk} (deleted since)") for pk in value)
+            return ", ".join(shown) or "(none)"
+        return names.get((model, value), f"#{value} (deleted since)")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), SECONDS_FORMAT)
+    return value
+
+
+# Revisions of one minute are told apart by their seconds.
+SECONDS_FORMAT = "j M Y, H:i:s"
 
 
 class Revert:
@@ -208,5 +268,95 @@ class Revert:
                 ) from None
 
     def execute(self):
-        with self.applying():
-            self.revision.revert(delete=True)
+        """Revert, and record what it brought back as a revision of its own (as the desk does)."""
+        when = date_format(timezone.localtime(self.revision.date_created), SECONDS_FORMAT)
+        # One transaction; added once renumbered, so the revision holds the final positions.
+        with reversion.create_revision(manage_manually=True):
+            with self.applying():
+                self.revision.revert(delete=True)
+            for version in self._report_versions():
+                reversion.add_to_revision(Report.objects.get(pk=version.object_id))
+            reversion.set_user(self.user)
+            reversion.set_comment(f"Reverted to the version of {when}.")
+
+
+def record_as_imported(file_names, *, user=None):
+    """One "as imported" revision per report; ``file_names`` maps report ids to their files.
+
+    It holds what an admin save's revision holds (the report, its segments,
+    their quotes, its corrections) as the import left them. Built in bulk and
+    streamed: a few queries a batch, not several per segment, and a long
+    transcript's versions are written a slice at a time, so memory stays flat.
+    """
+    if not file_names:
+        return []
+    reports = {
+        report.pk: report
+        for report in Report.objects.filter(pk__in=file_names).prefetch_related("topics")
+    }
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        Revision(date_created=now, user=user, comment=f"As imported from {file_names[pk]}.")
+        for pk in reports
+    )
+    revision_of = dict(zip(reports, revisions, strict=True))
+    segments = Segment.objects.filter(report_id__in=reports).order_by("report_id", "position")
+    quotes = Quote.objects.filter(segment__report_id__in=reports).select_related("speaker")
+    quotes = quotes.annotate(report_id=F("segment__report_id")).order_by("pk")
+    corrections = Correction.objects.filter(report_id__in=reports).order_by("pk")
+
+    def versions():
+        for pk, report in reports.items():
+            yield _version_of(report, revision_of[pk])
+        for segment in segments.iterator(chunk_size=VERSION_BATCH):
+            segment.report = reports[segment.report_id]  # its repr names the report
+            yield _version_of(segment, revision_of[segment.report_id])
+        for quote in quotes.iterator(chunk_size=VERSION_BATCH):
+            yield _version_of(quote, revision_of[quote.report_id])
+        for correction in corrections.iterator(chunk_size=VERSION_BATCH):
+            correction.report = reports[correction.report_id]
+            yield _version_of(correction, revision_of[correction.report_id])
+
+    stream = versions()
+    while batch := list(islice(stream, VERSION_BATCH)):
+        _insert_versions(batch)
+    return revisions
+
+
+VERSION_BATCH = 500
+_VERSION_COLUMNS = ["revision", "object_id", "content_type", "db", "format", "serialized_data",
+                    "object_repr"]  # fmt: skip
+
+
+def _insert_versions(versions):
+    """INSERT with one executemany, as the importer writes its rows: with DEBUG on,
+    bulk_create's statement (the whole transcript in it) would stay in the query log."""
+    quote = connection.ops.quote_name
+    columns = [Version._meta.get_field(name).column for name in _VERSION_COLUMNS]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(Version._meta.db_table),
+        ", ".join(quote(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    rows = [[getattr(version, column) for column in columns] for version in versions]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _version_of(obj, revision):
+    """The Version django-reversion would store for ``obj`` (see reversion's _add_to_revision)."""
+    options = _get_options(type(obj))
+    return Version(
+        revision=revision,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        db=obj._state.db,
+        format=options.format,
+        serialized_data=serializers.serialize(
+            options.format,
+            (obj,),
+            fields=options.fields,
+            use_natural_foreign_keys=options.use_natural_foreign_keys,
+        ),
+        object_repr=str(obj),
+    )

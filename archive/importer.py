@@ -55,6 +55,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import history
 from .models import (
     Organization,
     Programme,
@@ -803,6 +804,7 @@ class _Importer:
             counts["quotes"] += self._rebuild_quotes(old, [file.report_id for file in replaced])
             counts["quotes_flagged"] = sum(1 for q in old["quotes"] if not q.matches_source)
             Segment.objects.filter(pk__in=[s["pk"] for s in old["segments"]]).delete()
+        history.record_as_imported({report_ids[file.slug]: file.name for file in files})
         return counts
 
     def _rebuild_quotes(self, old, report_ids):

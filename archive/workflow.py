@@ -21,9 +21,10 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Report, ReportStatus
+from .models import Quote, Report, ReportStatus, Segment
 
 PUBLISH_PERMISSION = "archive.publish_report"
 UNPUBLISHED = (ReportStatus.DRAFT, ReportStatus.REVIEW)
@@ -109,13 +110,17 @@ def check_delete(user, parts):
         )
 
 
-def complete(state, *, now=None):
+def complete(state, *, now=None, before=None):
     """Fill in what an editor may leave out, and refuse what makes no sense.
 
-    Published without a time means "now"; withdrawn needs a public reason.
+    Published without a time means "now"; withdrawn needs a public reason;
+    back to draft (or review) from withdrawn (``before``) drops the notice,
+    which was for readers of the withdrawn page, by every route alike.
     """
     if state.status == ReportStatus.PUBLISHED and state.published_at is None:
         state = PublicationState(state.status, now or timezone.now(), state.withdrawal_reason)
+    if before is not None and went_back_to_draft(before, state):
+        state = PublicationState(state.status, state.published_at, "")
     if state.status == ReportStatus.WITHDRAWN and not state.withdrawal_reason.strip():
         raise ValidationError(
             {"withdrawal_reason": "A withdrawn report needs a reason; readers are shown it."}
@@ -127,18 +132,57 @@ def publish_blockers(report):
     """Why ``report`` may not be published yet, in words; empty when nothing holds it back.
 
     A segment whose speaker the importer was unsure of (``needs_review``) must be
-    confirmed or fixed by an editor first, so no quote goes out under a garbled name.
+    confirmed or fixed by an editor first, so no quote goes out under a garbled name;
+    a quote that no longer matches its segment must be corrected or removed first.
     """
     if report is None or report.pk is None:
         return []
     unsure = report.segments.filter(needs_review=True).count()
-    if not unsure:
-        return []
-    return [
-        f"{unsure} segment{'s' if unsure != 1 else ''} of “{report.title}” need an editor to "
-        "confirm the speaker (tick “speaker confirmed”, or correct the speaker) "
-        "before the report can be published."
-    ]
+    flagged = Quote.objects.filter(segment__report=report.pk, matches_source=False).count()
+    return _blockers(report.title, unsure, flagged)
+
+
+def publish_blockers_of(reports):
+    """``publish_blockers`` of many reports in one query: {report id: reasons}, held ones only."""
+    unsure = Segment.objects.filter(report=OuterRef("pk"), needs_review=True)
+    flagged = Quote.objects.filter(segment__report=OuterRef("pk"), matches_source=False)
+    rows = (
+        Report.objects.filter(pk__in=_ids(reports))
+        .annotate(unsure=_count(unsure), flagged=_count(flagged))
+        .filter(Q(unsure__gt=0) | Q(flagged__gt=0))
+        .values_list("pk", "title", "unsure", "flagged")
+    )
+    return {pk: _blockers(title, unsure, flagged) for pk, title, unsure, flagged in rows}
+
+
+def _ids(reports):
+    if isinstance(reports, QuerySet):
+        return reports.order_by().values("pk")
+    return [report.pk for report in reports]
+
+
+def _count(rows):
+    """A correlated COUNT(*) of ``rows`` (filtered on an OuterRef): one row, no GROUP BY."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _blockers(title, unsure, flagged):
+    blockers = []
+    if unsure:
+        blockers.append(
+            f"{unsure} segment{'s' if unsure != 1 else ''} of “{title}” need an editor to "
+            "confirm the speaker (tick “speaker confirmed”, or correct the speaker) "
+            "before the report can be published."
+        )
+    if flagged:
+        blockers.append(
+            f"{flagged} quote{'s' if flagged != 1 else ''} of “{title}” no longer match "
+            f"{'their segments' if flagged != 1 else 'its segment'} (filter the quotes by "
+            "“matches source: no”): correct or remove "
+            f"{'them' if flagged != 1 else 'it'} before the report can be published."
+        )
+    return blockers
 
 
 def check_publishable(report, before, after):
@@ -179,7 +223,14 @@ def withdraw(report, reason, *, user):
 
 
 def back_to_draft(report, *, user):
-    return _move(report, user, PublicationState(ReportStatus.DRAFT, report.published_at, ""))
+    before = PublicationState.of(report)
+    after = PublicationState(ReportStatus.DRAFT, report.published_at, report.withdrawal_reason)
+    return _move(report, user, complete(after, before=before))
+
+
+def went_back_to_draft(before, after):
+    """A report that was published or withdrawn is unpublished again (the "Back to draft" move)."""
+    return before.status not in UNPUBLISHED and after.status in UNPUBLISHED
 
 
 def submit_for_review(report, *, user):

@@ -506,3 +506,22 @@ def test_only_editors_answer_a_pending_change(
     else:
         assert response.status_code == 302 and not kept
         assert (after != before) is (answer == "publish")
+
+
+@pytest.mark.parametrize("step", ["confirmation_page", "confirmed"])
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_reach_or_confirm_the_bulk_publish_page(client, role, step):
+    report = Report.objects.create(title="Waiting draft", status="draft")
+    data = {"action": "publish_now", "_selected_action": [report.pk]}
+    if step == "confirmed":
+        data["apply"] = "1"
+    before = public_state()
+    response = client_for(client, make_user(role)).post(
+        reverse(url_name(Report, "changelist")), data
+    )
+    shown = "admin/archive/report/publish_form.html" in [t.name for t in response.templates]
+    assert shown is (PUBLISHES[role] and step == "confirmation_page")
+    published = Report.objects.filter(pk=report.pk, status="published").exists()
+    assert published is (PUBLISHES[role] and step == "confirmed")
+    if not published:
+        assert public_state() == before

@@ -162,8 +162,8 @@ def arrived(value):
     return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
 
 
-REPORT_PAGE_FIELDS = ["title", "dateline", "source_name", "source_text",
-                      "segments-0-text", "segments-0-speaker_title"]  # fmt: skip
+# The source fields are read-only in the desk (tests/test_source_history.py).
+REPORT_PAGE_FIELDS = ["title", "dateline", "segments-0-text", "segments-0-speaker_title"]
 REQUIRED = {"title", "text"}
 
 

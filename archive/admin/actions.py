@@ -16,6 +16,11 @@ def _apply(modeladmin, request, queryset, move, verb, **kwargs):
         modeladmin.message_user(request, "; ".join(_messages(refusal)), messages.ERROR)
         return
     reversion.set_comment(f"{verb} (bulk action).")
+    announce_move(modeladmin, request, verb, count)
+
+
+def announce_move(modeladmin, request, verb, count):
+    """What a move says, the same from the bulk action and from the report's form."""
     modeladmin.message_user(request, f"{verb}: {count} report(s).", messages.SUCCESS)
 
 
@@ -42,9 +47,32 @@ def _ask(modeladmin, request, queryset, form_class, title):
     return None, response
 
 
-@admin.action(description="Publish selected reports now", permissions=["publish"])
+@admin.action(description="Publish selected reports now…", permissions=["publish"])
 def publish_now(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, workflow.publish, "Published")
+    """Show what will go live and what may not (``workflow.publish_blockers``), then publish."""
+    held = workflow.publish_blockers_of(queryset)
+    ready = queryset.exclude(pk__in=list(held))
+    if "apply" in request.POST:
+        if held:
+            reasons = " ".join(reason for reasons in held.values() for reason in reasons)
+            modeladmin.message_user(request, f"Not published: {reasons}", messages.ERROR)
+        if ready.exists():
+            _apply(modeladmin, request, ready, workflow.publish, "Published")
+        return None
+    shown, ready_count = 50, ready.count()
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Publish reports now",
+        "opts": modeladmin.model._meta,
+        "ready": ready[:shown],
+        "ready_count": ready_count,
+        "more": max(0, ready_count - shown),
+        "held": [(report, held[report.pk]) for report in queryset.filter(pk__in=list(held))],
+        "action": request.POST["action"],
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+    }
+    return TemplateResponse(request, "admin/archive/report/publish_form.html", context)
 
 
 @admin.action(description="Schedule selected reports…", permissions=["publish"])

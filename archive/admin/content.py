@@ -77,7 +77,10 @@ class QuoteAdmin(ReportPartAdmin):
     readonly_fields = ["source", "matches_source"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("segment__report")
+        # All of list_select_related: the changelist adds it only to a queryset without any.
+        # A report's source can be megabytes: no row of the list shows it.
+        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        return queryset.defer("segment__report__source_text")
 
     def report_id_of(self, quote):
         return quote.segment.report_id

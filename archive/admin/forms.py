@@ -120,8 +120,7 @@ class ReportAdminForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["title", "slug", "outlet", "correspondent", "dateline", "duration", "topics",
-                  "status", "published_at", "withdrawal_reason", "source_name",
-                  "source_text", "source_checksum",
+                  "status", "published_at", "withdrawal_reason",
                   "programme", "aired_on", "aired_time", "aired_utc_offset", "language",
                   "source_url", "media_url"]  # fmt: skip
         formfield_callback = https_by_default
@@ -151,10 +150,12 @@ class ReportAdminForm(forms.ModelForm):
         except PermissionDenied as refusal:
             raise ValidationError(str(refusal)) from None
         workflow.check_publishable(current, before, after)
+        completed = workflow.complete(after, before=before)
         if "published_at" in self.fields:
-            cleaned["published_at"] = workflow.complete(after).published_at
-        elif after.status == Report.Status.WITHDRAWN:
-            workflow.complete(after)
+            cleaned["published_at"] = completed.published_at
+        if "withdrawal_reason" in self.fields:
+            cleaned["withdrawal_reason"] = completed.withdrawal_reason
+        self.back_to_draft = workflow.went_back_to_draft(before, completed)
         return cleaned
 
 

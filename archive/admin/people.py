@@ -38,8 +38,25 @@ def merge_speakers(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/archive/speaker/merge_form.html", context)
 
 
+class SlugFromNameAdmin(admin.ModelAdmin):
+    """The slug may be left empty: saving makes it from the name (NamedBySlug.save).
+
+    A report's ``+`` popup opens this form, and there the prepopulated slug
+    does not fill in, so a required slug would leave the editor stuck.
+    """
+
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "slug" in form.base_fields:  # a fresh class and fields per request
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = "Left empty, it is made from the name."
+        return form
+
+
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SlugFromNameAdmin):
     list_display = ["name", "role", "organization", "appearances"]
     list_select_related = ["organization"]
     search_fields = ["name"]
@@ -73,19 +90,18 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SlugFromNameAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SlugFromNameAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SlugFromNameAdmin):
     list_display = ["name", "outlet"]
     list_select_related = ["outlet"]
     search_fields = ["name", "outlet__name"]
     autocomplete_fields = ["outlet"]
-    prepopulated_fields = {"slug": ["name"]}

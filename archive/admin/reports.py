@@ -7,13 +7,15 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
 from .forms import ReportAdminForm
 from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
-from .lookups import OutletFilter, TopicFilter, report_search
+from .lookups import OutletFilter, ScheduledFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .pending import ReviewGatedReportAdmin
 from .revisions import GuardedVersionAdmin
@@ -42,19 +44,21 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 @admin.register(Report)
 class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
     form = ReportAdminForm
-    list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
+    list_display = ["title", "publication", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
     # No date_hierarchy and no "related only" choices: each is a DISTINCT over
     # every report (see lookups.py); the outlets come from an index skip-scan.
     list_filter = ["status", ("outlet", OutletFilter), TopicFilter, "published_at",
-                   MismatchedQuotesFilter]  # fmt: skip
+                   MismatchedQuotesFilter, ScheduledFilter]  # fmt: skip
     list_select_related = ["outlet", "correspondent"]
     # What the search box matches; lookups.report_search does it by index.
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]
     autocomplete_fields = ["outlet", "correspondent", "topics", "programme"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["updated_at", "first_public_at"]
+    # The source is what was imported, byte for byte (its checksum says so): never edited here.
+    readonly_fields = ["updated_at", "first_public_at", "source_name", "source_text",
+                       "source_checksum"]  # fmt: skip
     fieldsets = [
         (
             None,
@@ -122,6 +126,15 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
             return queryset, False
         return report_search(queryset, search_term), False
 
+    @admin.display(description="status", ordering="status")
+    def publication(self, report):
+        # ReportQuerySet.scheduled()'s rule, for one row: published, its time still to come.
+        later = report.published_at is not None and report.published_at > timezone.now()
+        if report.status == Report.Status.PUBLISHED and later:
+            when = date_format(timezone.localtime(report.published_at), "j M Y, H:i")
+            return f"Scheduled for {when} ({timezone.get_current_timezone_name()})"
+        return report.get_status_display()
+
     @admin.display(description="segments", ordering="segment_count")
     def segments(self, report):
         return report.segment_count
@@ -145,6 +158,11 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user  # a fresh class per request, so this is per request
         return form
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "back_to_draft", False):
+            actions.announce_move(self, request, "Back to draft", 1)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Segment:
