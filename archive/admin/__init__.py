@@ -4,6 +4,8 @@ reports.py   reports, their segments and quotes inline, workflow actions, histor
 content.py   segments and quotes on their own
 people.py    speakers (with merging), organizations, topics
 revisions.py history, revert and recover of every versioned model, checked by history.Revert
+importing/   importing transcripts from the browser (upload, preview, import as drafts)
+home/        the desk home: the day's work, each a count and a link
 """
 
-from . import content, people, reports  # noqa: F401  (registers the admins)
+from . import content, home, people, reports  # noqa: F401  (registers the admins)
