@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.admin.home import sections
-from archive.models import Quote, Report, Segment, Speaker
+from archive.models import PendingChange, Quote, Report, Segment, Speaker
 from tests.desk import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,10 @@ def the_day(count, *, contributor, editor):
         Quote(segment=segment, speaker=speaker, text="Said on air.", matches_source=n % 2 == 1)
         for n, segment in enumerate(segments)
     )
+    recent = [report for report in reports if report.title.startswith("recent")]
+    PendingChange.objects.bulk_create(
+        PendingChange(report=report, author=contributor, base=[], data=[]) for report in recent
+    )
     return reports
 
 
@@ -63,14 +67,19 @@ def people():
 def test_the_home_counts_the_days_work_and_links_to_the_same_reports(client, people):
     the_day(4, **people)
     for role, expected in {
-        "contributor": {"My drafts": "4", "Sent back to me": "4"},
-        "editor": {"My drafts": "4", "Sent back to me": "0", "Awaiting review": "4"},
+        "contributor": {"My drafts": "4", "Sent back to me": "4", "My pending changes": "4"},
+        "editor": {
+            "My drafts": "4",
+            "Sent back to me": "0",
+            "Awaiting review": "4",
+            "Pending changes": "4",
+        },  # fmt: skip
     }.items():
         client.force_login(people[role])
         home = shown(client.get(reverse("admin:index")))
         assert {title: home[title][0] for title in expected} == expected
         if role == "contributor":
-            assert "Awaiting review" not in home
+            assert "Awaiting review" not in home and "Pending changes" not in home
         assert home["Scheduled"][0] == home["Recently published"][0] == "4"
         assert home["Quotes that no longer match"][0] == home["Segments that need review"][0] == "2"
         for title, (count, link) in home.items():
@@ -98,9 +107,9 @@ def test_the_home_costs_the_same_queries_however_many_reports(
     the_day(count, **people)
     client.force_login(people["editor"])
     client.get(reverse("admin:index"))  # warm the content-type cache
-    # Session and user (2), permissions (2), seven capped counts and three short lists
-    # (10), the stock "Recent actions" (1).
-    with django_assert_num_queries(15):
+    # Session and user (2), permissions (2), eight capped counts and three short lists
+    # (11), the stock "Recent actions" (1).
+    with django_assert_num_queries(16):
         client.get(reverse("admin:index"))
 
 

@@ -8,6 +8,7 @@ same reports as ``manage.py import_transcripts``.
 import io
 import re
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from archive.models import Organization, Quote, Report, Segment, Speaker, Topic
+from archive.admin.importing import views
+from archive.importer import Upload, import_uploads
+from archive.models import Organization, PendingChange, Quote, Report, Segment, Speaker, Topic
+from archive.pending import review as pending
 from tests.desk import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -153,19 +157,37 @@ def test_a_changed_file_replaces_its_report_keeping_curated_quotes(editor):
     assert curated.featured and curated.matches_source and curated.segment.report == report
 
 
-def test_a_contributor_cannot_replace_a_live_reports_text(client):
+def test_a_contributors_new_text_for_a_live_report_waits_for_an_editor(client):
     call_command("import_transcripts", str(SEED), publish=True, verbosity=0)
     live = Report.objects.get()
-    client = client_for(client, make_user("contributor"))
+    contributor = make_user("contributor")
+    client = client_for(client, contributor)
     url = preview_url(upload(client, upload_file(SEED, data=changed_seed())))
-    response = client.get(url)
-    outcome, text = rows(response)[SEED.name]
-    assert outcome == "changed"
-    assert "replacing its text would change the public site, and only editors may" in text
-    response = client.post(url, {"chosen": ["0"]}, follow=True)  # crafted: the box was disabled
-    assert "only editors may" in response.content.decode()
+    outcome, text = rows(client.get(url))[SEED.name]
+    assert outcome == "changed" and "waits for an editor's review as a pending change" in text
+
+    response = client.post(url, {"chosen": ["0"]}, follow=True)
+
+    assert "waits for an editor" in response.content.decode()
     live.refresh_from_db()
     assert live.source_text == SEED.read_text(encoding="utf-8") and live.is_public
+    assert not live.segments.filter(text__startswith="These are chiefly projects").exists()
+    change = PendingChange.objects.get(report=live, author=contributor)
+    pending.publish(change, user=make_user("editor"))
+    live.refresh_from_db()
+    assert live.source_text == changed_seed().decode() and live.is_public
+    assert live.segments.filter(text__startswith="These are chiefly projects").exists()
+
+
+def test_without_the_gate_the_importer_refuses_a_contributors_new_live_text():
+    call_command("import_transcripts", str(SEED), publish=True, verbosity=0)
+    contributor, refusals = make_user("contributor"), []
+    upload = Upload(SEED.name, changed_seed(), "desk upload x: seed")
+    rule = partial(views._may_replace, contributor)
+    counts = import_uploads([upload], replace=True, may_replace=rule, on_refused=refusals.append)
+    assert counts.failed == 1
+    assert "only editors may" in str(refusals[0])
+    assert Report.objects.get().source_text == SEED.read_text(encoding="utf-8")
 
 
 def test_a_bad_file_is_refused_with_its_line_and_the_others_import(editor):

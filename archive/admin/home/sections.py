@@ -2,8 +2,8 @@
 
 Every count is capped (``CAP``, shown "1,000+"), as the changelist's paginator
 caps its own, and runs on an index: status, created_by, review_note_to,
-(status, published_at), the partial index of segments that need review and
-that of quotes that no longer match.
+(status, published_at), the partial index of segments that need review, that
+of quotes that no longer match, and pending changes' (report, author) key.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ... import workflow
-from ...models import Quote, Report, Segment
+from ...models import PendingChange, Quote, Report, Segment
 from .filters import recently_published
 
 CAP = 1_000
@@ -103,7 +103,26 @@ def sections_for(user, *, now=None):
             "Reports with a speaker the importer was unsure of; they cannot be published yet.",
         ),
     ]
+    if user.has_perm("archive.view_pendingchange"):
+        sections.append(_pending_changes(user))
     return sections
+
+
+def _pending_changes(user):
+    """Changes to live reports waiting for an editor: all of them for editors, else one's own."""
+    url = reverse("admin:archive_pendingchange_changelist")
+    if workflow.can_publish(user):
+        waiting = PendingChange.objects.all()
+        return Section(
+            "Pending changes", capped_count(waiting), url, "Changes to live reports to review."
+        )
+    waiting = PendingChange.objects.filter(author=user)
+    return Section(
+        "My pending changes",
+        capped_count(waiting),
+        f"{url}?{urlencode({'author__id__exact': user.pk})}",
+        "Your changes to live reports, waiting for an editor.",
+    )
 
 
 def _capped_reports(rows, report_path):

@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from ... import workflow
 from ...importer import ImportCounts, import_uploads, plan_uploads
 from ...models import Report
+from ...pending import review_gate
+from ...pending.gate import must_review
 from . import staging
 from .uploads import UploadReader, UploadRefused
 
@@ -105,7 +107,20 @@ def _receive(request, model_admin):
 
 
 def _may_replace(user, report):
+    """The importer's rule: a changed file replaces a live report only for an editor."""
     return workflow.may_replace_text(user, report["status"])
+
+
+def _held_for_review(user, plan):
+    """Whether replacing this plan's report waits for an editor (``archive.pending``)."""
+    return plan.outcome == "changed" and must_review(user, Report(pk=plan.report["pk"]))
+
+
+def _preview_rule(user, report):
+    # A replacement held for review changes nothing the public sees: it is allowed.
+    if must_review(user, Report(pk=report["pk"])):
+        return None
+    return _may_replace(user, report)
 
 
 def preview(model_admin, request, token):
@@ -115,16 +130,16 @@ def preview(model_admin, request, token):
     except staging.StagingGone as gone:
         messages.error(request, str(gone))
         return redirect(reverse("admin:archive_report_import"))
-    may_replace = partial(_may_replace, request.user)
-    plans = plan_uploads(uploads, may_replace=may_replace)
+    plans = plan_uploads(uploads, may_replace=partial(_preview_rule, request.user))
     if request.method == "POST":
-        return _import(model_admin, request, token, plans, may_replace)
+        return _import(request, token, plans)
     rows = [
         {
             "index": index,
             "plan": plan,
             "summary": plan.summary,
             "importable": plan.outcome == "new" or (plan.outcome == "changed" and not plan.reason),
+            "held": _held_for_review(request.user, plan),
             "report_url": plan.report
             and reverse("admin:archive_report_change", args=[plan.report["pk"]]),
         }
@@ -140,28 +155,42 @@ def preview(model_admin, request, token):
     )
 
 
-def _import(model_admin, request, token, plans, may_replace):
+def _import(request, token, plans):
     chosen = set(request.POST.getlist("chosen"))
     picked = [plan for index, plan in enumerate(plans) if str(index) in chosen]
     if not picked:
         messages.warning(request, "No file was chosen: nothing was imported.")
         return redirect(reverse("admin:archive_report_import_preview", args=[token]))
-    refusals = []
-    options = {"may_replace": may_replace, "created_by": request.user}
+    refusals, held = [], [plan for plan in picked if _held_for_review(request.user, plan)]
+    options = {"may_replace": partial(_may_replace, request.user), "created_by": request.user}
     options["on_refused"] = refusals.append
     # Files that were new at the preview are imported without replacing anything: if
     # one has become a version of a report since, it is refused, as the command would.
     counts = import_uploads([p.upload for p in picked if p.outcome != "changed"], **options)
-    changed = [p.upload for p in picked if p.outcome == "changed"]
+    changed = [p.upload for p in picked if p.outcome == "changed" and p not in held]
     if changed:
         counts = _sum(counts, import_uploads(changed, replace=True, **options))
     _record_revisions([p.upload for p in picked], request.user)
+    for plan in held:
+        _import_for_review(request, plan, options)
     staging.discard(token)
-    level = messages.WARNING if counts.failed else messages.SUCCESS
-    messages.add_message(request, level, f"Imported as drafts: {counts.summary()}.")
+    if counts.files:
+        level = messages.WARNING if counts.failed else messages.SUCCESS
+        messages.add_message(request, level, f"Imported as drafts: {counts.summary()}.")
     for refused in refusals:
         messages.error(request, str(refused))
     return redirect(reverse("admin:index"))
+
+
+def _import_for_review(request, plan, options):
+    """Replace a live report's text as a pending change: the public keeps the live version."""
+    report = Report.objects.filter(pk=plan.report["pk"]).first()
+    comment = f"Replaced from the browser: {plan.upload.name}"
+    with review_gate(request, report, comment) as gate:
+        # Inside the gate the change is rolled back and kept for an editor, if it must be.
+        import_uploads([plan.upload], replace=True, **{**options, "may_replace": None})
+    if gate.pending is not None:
+        messages.info(request, f"{plan.upload.name}: {gate.message}")
 
 
 def _sum(one, other):
