@@ -4,12 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from archive.admin.home import sections
 from archive.models import PendingChange, Quote, Report, Segment, Speaker
-from tests.desk import client_for, make_user
+from tests.desk import client_for, form_data, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,25 @@ def test_a_draft_never_shows_on_the_public_site_from_the_home(client, people):
     the_day(1, **people)
     assert client.get(reverse("admin:index")).status_code == 302  # the home is the desk's
     assert client.get(Report.objects.get(slug="draft-0").get_absolute_url()).status_code == 404
+
+
+def test_a_report_added_at_the_desk_is_its_makers_draft(client):
+    contributor = make_user("contributor")
+    client = client_for(client, contributor)
+    data = form_data(client.get(reverse("admin:archive_report_add")))
+    data.update({"title": "Made by hand", "slug": "made-by-hand", "status": "draft"})
+    response = client.post(reverse("admin:archive_report_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Report.objects.get(slug="made-by-hand").created_by == contributor
+    assert shown(client.get(reverse("admin:index")))["My drafts"][0] == "1"
+
+
+def test_staff_who_may_not_see_reports_see_no_counts(client, people):
+    the_day(1, **people)
+    outsider = get_user_model().objects.create_user("outsider", is_staff=True)
+    page = client_for(client, outsider).get(reverse("admin:index")).content.decode()
+    assert shown_sections(page) == [] and "Import transcripts" not in page
+
+
+def shown_sections(page):
+    return re.findall(r'data-section="([^"]+)"', page)
