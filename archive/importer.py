@@ -40,7 +40,7 @@ import stat
 import threading
 import time
 import traceback
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -383,7 +383,8 @@ class _File:
         path = Path(self.path)
         # Stored as shown: a file name may hold any byte but "/" and NUL.
         self.name, self.stem = printable(path.name), path.stem
-        self.source_path = printable(os.path.abspath(self.path))
+        # An upload from the desk has no path on this machine: it is given one.
+        self.source_path = self.source_path or printable(os.path.abspath(self.path))
         self.checksum = hashlib.sha256(self.data).hexdigest()
         self.title = title_line(self.data[:TITLE_BYTES].decode("utf-8", "replace"))
 
@@ -527,8 +528,21 @@ def default_workers(file_count: int) -> int:
 
 
 class _Importer:
-    def __init__(self, *, publish, published_at, replace, on_refused, on_file, batch_size, workers):
+    def __init__(
+        self,
+        *,
+        publish,
+        published_at,
+        replace,
+        on_refused,
+        on_file,
+        batch_size,
+        workers,
+        may_replace=None,
+        created_by=None,
+    ):
         self.publish, self.replace = publish, replace
+        self.may_replace, self.created_by = may_replace, created_by
         self.published_at = published_at
         self.on_refused, self.on_file = on_refused, on_file
         self.batch_size = batch_size
@@ -542,6 +556,25 @@ class _Importer:
         with self.interrupts:
             try:
                 return self._run(paths)
+            except KeyboardInterrupt:
+                raise ImportInterrupted(self.counts) from None
+
+    def run_uploads(self, uploads):
+        """Import files already read (``Upload``), in this process, batch by batch."""
+        files = []
+        for upload in uploads:
+            try:
+                _check_regular(upload.name, stat.S_IFREG, len(upload.data))
+            except Refused as refused:
+                self.counts.files += 1
+                self._refuse(refused)
+            else:
+                files.append(_File(upload.name, upload.data, source_path=upload.source_path))
+        with self.interrupts:
+            try:
+                for chunk in self._chunks(files):
+                    self._import_chunk(_Chunk(chunk))
+                return self.counts
             except KeyboardInterrupt:
                 raise ImportInterrupted(self.counts) from None
 
@@ -629,7 +662,7 @@ class _Importer:
         """Batches of files; a second file of the same name starts a new batch."""
         chunk, names = [], set()
         for path in paths:
-            name = Path(path).name
+            name = path.name if isinstance(path, _File) else Path(path).name
             if len(chunk) >= self.batch_size or name in names:
                 yield chunk
                 chunk, names = [], set()
@@ -706,6 +739,8 @@ class _Importer:
                         + "; --replace rebuilds the report",
                     )
                 )
+            elif self.may_replace and (reason := self.may_replace(report)):
+                self._refuse(Refused(file.path, 1, reason))
             else:
                 file.slug, file.report_id = report["slug"], report["pk"]
                 file.report_status = report["status"]
@@ -915,6 +950,7 @@ class _Importer:
                 "published_at": None,
                 **publication_of(file),
                 "withdrawal_reason": "",
+                "created_by_id": self.created_by.pk if self.created_by else None,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -1151,3 +1187,110 @@ def _refuse_unsure_over_published(file):
             f"{'s' if len(unsure) != 1 else ''} of the new text need review; "
             "move the report back to review first, or correct the cues",
         )
+
+
+# -- uploads from the desk (archive/admin/importing/) --------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A transcript that came from the browser: its name (a zip's member path), its bytes,
+    and what its report records as where it was (it has no path on this machine)."""
+
+    name: str
+    data: bytes
+    source_path: str
+
+
+@dataclass
+class FilePlan:
+    """What importing one upload would do: ``outcome`` is new, unchanged, changed or refused.
+
+    ``reason`` is the one line of a refusal, or why a changed file may not replace
+    its report; ``report`` is the report a file is a version of.
+    """
+
+    upload: Upload
+    outcome: str
+    reason: str = ""
+    parse: Parse | None = None
+    report: dict | None = None
+
+    @property
+    def summary(self):
+        return parse_summary(self.parse) if self.parse else None
+
+
+def parse_summary(parse: Parse) -> dict:
+    """What importing ``parse`` makes: its style, speakers with their titles, segments by kind."""
+    speakers = {}
+    for segment in parse.segments:
+        if segment.speaker:
+            captions = speakers.setdefault(segment.speaker, set())
+            if segment.speaker_title:
+                captions.add(segment.speaker_title)
+    return {
+        "style": parse.style,
+        "segments": len(parse.segments),
+        "kinds": dict(sorted(Counter(segment.kind for segment in parse.segments).items())),
+        "speakers": {name: sorted(captions) for name, captions in speakers.items()},
+        "needs_review": sum(1 for segment in parse.segments if segment.needs_review),
+        "warnings": list(parse.warnings),
+    }
+
+
+def plan_uploads(uploads: list[Upload], *, may_replace=None) -> list[FilePlan]:
+    """What :func:`import_uploads` would do with each upload, writing nothing.
+
+    The import's own checks (size, parse, lengths, text, times) and its matching
+    (:func:`same_source`); ``may_replace(report)`` gives the reason a changed
+    file may not replace its report, or nothing.
+    """
+    files = [_File(upload.name, upload.data, source_path=upload.source_path) for upload in uploads]
+    by_name = _reports_named({file.name for file in files})
+    plans = []
+    for upload, file in zip(uploads, files, strict=True):
+        try:
+            _check_regular(file.path, stat.S_IFREG, len(file.data))
+            parse = parse_file(file.path, file.data)
+        except Refused as refused:
+            plans.append(FilePlan(upload, "refused", reason=str(refused)))
+            continue
+        report = same_source(file, by_name.get(file.name, ()))
+        if report is None:
+            plans.append(FilePlan(upload, "new", parse=parse))
+        elif report["source_checksum"] == file.checksum:
+            plans.append(FilePlan(upload, "unchanged", parse=parse, report=report))
+        else:
+            reason = (may_replace(report) if may_replace else None) or ""
+            plans.append(FilePlan(upload, "changed", reason, parse, report))
+    return plans
+
+
+def import_uploads(
+    uploads: list[Upload],
+    *,
+    replace: bool = False,
+    may_replace: Callable[[dict], str | None] | None = None,
+    created_by=None,
+    on_refused: Callable[[Refused], None] | None = None,
+) -> ImportCounts:
+    """Import uploads as draft reports, as :func:`import_transcripts` imports files.
+
+    The same checks, matching, refusals and batches (atomic per file); nothing
+    is published. ``may_replace(report)`` returns why a changed file may not
+    replace that report (refused with that reason), or nothing; new reports
+    record ``created_by``.
+    """
+    importer = _Importer(
+        publish=False,
+        published_at=None,
+        replace=replace,
+        on_refused=on_refused,
+        on_file=None,
+        batch_size=BATCH_FILES,
+        workers=0,
+        may_replace=may_replace,
+        created_by=created_by,
+    )
+    return importer.run_uploads(uploads)

@@ -371,6 +371,19 @@ class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
         return self.get(slug=slug)
 
 
+def desk_user(**options):
+    """A user the desk records on a report: not in its form, kept empty when they are deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        **options,
+    )
+
+
 class Report(ValueRules, models.Model):
     Status = ReportStatus
 
@@ -469,6 +482,21 @@ class Report(ValueRules, models.Model):
     source_checksum = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The desk's bookkeeping (archive/admin/home/): whose draft it is, and the
+    # last note it was sent to review or sent back with. Earlier notes live in
+    # the report's revisions, whose comments carry them.
+    created_by = desk_user(
+        help_text="Who made the report at the desk (by hand or by upload); empty for the shell."
+    )
+    review_note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="The note of the last move to review or back.",
+    )
+    review_note_by = desk_user()
+    review_note_to = desk_user(help_text="Who the report was sent back to, for their desk home.")
 
     objects = ReportManager()
     value_checks = {"published_at": [check_publication_time], "duration": [check_duration]}
@@ -865,7 +893,13 @@ class Quote(ValueRules, models.Model):
 
     class Meta:
         ordering = ["segment_id", "pk"]
-        indexes = [models.Index(fields=["featured", "segment"], name="quote_featured_idx")]
+        indexes = [
+            models.Index(fields=["featured", "segment"], name="quote_featured_idx"),
+            # The desk home counts the reports whose quotes no longer match.
+            models.Index(
+                fields=["segment"], condition=Q(matches_source=False), name="quote_mismatched_idx"
+            ),
+        ]
         constraints = [
             # The natural key (report, position, text) names one quote, so a backup
             # restores every quote: two identical excerpts of one segment are one quote.

@@ -245,3 +245,52 @@ def transition_all(reports, move, *, user, **kwargs):
         for report in reports:
             move(report, user=user, **kwargs)
     return len(reports)
+
+
+# -- review with words: a note travels with a report to review and back ------
+
+REVIEW_NOTE_MAX_LENGTH = 2000
+
+
+def _leave_note(report, note, *, by, to):
+    report.review_note, report.review_note_by, report.review_note_to = note.strip(), by, to
+    report.save(update_fields=["review_note", "review_note_by", "review_note_to", "updated_at"])
+
+
+def send_to_review(report, *, user, note=""):
+    """A draft goes to review, with a note for the editors who will read it."""
+    if report.status != ReportStatus.DRAFT:
+        raise ValidationError(f"“{report.title}” is not a draft; only drafts go to review.")
+    submit_for_review(report, user=user)
+    _leave_note(report, note, by=user, to=None)
+    return report
+
+
+def send_back(report, *, user, note=""):
+    """An editor returns a report in review to draft, with a note for who sent it.
+
+    The note is addressed to whoever sent the report to review, else to whoever
+    made it at the desk; it shows on their desk home.
+    """
+    if not can_publish(user):
+        raise PermissionDenied("Only editors send reports back from review.")
+    if report.status != ReportStatus.REVIEW:
+        raise ValidationError(f"“{report.title}” is not in review; only those are sent back.")
+    recipient = report.review_note_by or report.created_by
+    back_to_draft(report, user=user)
+    _leave_note(report, note, by=user, to=recipient)
+    return report
+
+
+def may_replace_text(user, report_status):
+    """Why ``user`` may not replace the text of a report in this status; None if they may.
+
+    A new text for a report that is published (live or scheduled) or withdrawn
+    changes what the public sees or will see, so it needs the publish permission.
+    """
+    if report_status in UNPUBLISHED or can_publish(user):
+        return None
+    return (
+        f"the report is {ReportStatus(report_status).label.lower()}: replacing its text "
+        "would change the public site, and only editors may; ask an editor to import it"
+    )

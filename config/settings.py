@@ -171,6 +171,18 @@ DATA_LICENSE = {
 # Where /data/ serves the latest export_dataset snapshot from.
 DATASET_DIR = Path(os.environ.get("DATASET_DIR", BASE_DIR / "var" / "dataset"))
 
+# Importing at the desk (archive/admin/importing/): one upload holds at most this
+# many transcripts (a .zip's members counted one by one) and this many bytes, sent
+# and uncompressed alike. Between the preview and the import, the files wait in
+# IMPORT_STAGING_DIR (a folder every app server shares) for IMPORT_STAGING_HOURS.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", "10000000"))
+IMPORT_UPLOAD_MAX_FILES = int(os.environ.get("IMPORT_UPLOAD_MAX_FILES", "200"))
+IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", BASE_DIR / "var" / "imports"))
+IMPORT_STAGING_HOURS = int(os.environ.get("IMPORT_STAGING_HOURS", "24"))
+# Django refuses a request of more files than this before any view sees it; the
+# import view counts them itself, with a clear refusal, so it allows one more.
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, IMPORT_UPLOAD_MAX_FILES + 1)
+
 # The read-only JSON API (archive/api/): public, anonymous, JSON only.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

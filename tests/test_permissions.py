@@ -525,3 +525,49 @@ def test_only_editors_reach_or_confirm_the_bulk_publish_page(client, role, step)
     assert published is (PUBLISHES[role] and step == "confirmed")
     if not published:
         assert public_state() == before
+
+
+# -- the desk's import and review notes (issue 14) ---------------------------
+
+EDITS = {"anonymous": False, "contributor": True, "editor": True, "superuser": True}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_importing_in_the_browser_is_for_those_who_edit(client, role, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_STAGING_DIR = tmp_path
+    seed = (
+        settings.BASE_DIR / "fixtures" / "transcripts" / "skolkovo-china-russia-hi-tech-center.txt"
+    )
+    client = client_for(client, make_user(role))
+    upload = SimpleUploadedFile(seed.name, seed.read_bytes())
+    response = client.post(reverse("admin:archive_report_import"), {"files": [upload]})
+    if not EDITS[role]:
+        assert_sent_to_login(response)
+        assert not list(tmp_path.iterdir())  # nothing kept either
+        return
+    client.post(response["Location"], {"chosen": ["0"]})
+    report = Report.objects.get()
+    assert report.status == Report.Status.DRAFT and report.created_by.username == role
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "action, before, allowed",
+    [
+        ("send_to_review", Report.Status.DRAFT, EDITS),
+        ("send_back", Report.Status.REVIEW, PUBLISHES),
+    ],
+)
+def test_review_notes_go_with_the_workflow_rules(client, role, action, before, allowed):
+    report = Report.objects.create(title="Notes", status=before)
+    data = {"action": action, "_selected_action": [report.pk], "apply": "1", "note": "A note."}
+    response = client_for(client, make_user(role)).post(
+        reverse("admin:archive_report_changelist"), data
+    )
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    report.refresh_from_db()
+    assert (report.status != before) is allowed[role]
+    assert (report.review_note == "A note.") is allowed[role]

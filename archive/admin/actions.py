@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
 from .. import workflow
-from .forms import ScheduleForm, WithdrawForm
+from .forms import ReviewNoteForm, ScheduleForm, WithdrawForm
 
 
 def _apply(modeladmin, request, queryset, move, verb, **kwargs):
@@ -96,3 +96,33 @@ def withdraw(modeladmin, request, queryset):
 @admin.action(description="Send selected reports back to draft", permissions=["publish"])
 def back_to_draft(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, workflow.back_to_draft, "Back to draft")
+
+
+def _with_note(modeladmin, request, queryset, move, verb, title):
+    form, page = _ask(modeladmin, request, queryset, ReviewNoteForm, title)
+    if page:
+        return page
+    note = form.cleaned_data["note"]
+    try:
+        count = workflow.transition_all(queryset, move, user=request.user, note=note)
+    except (PermissionDenied, ValidationError) as refusal:
+        modeladmin.message_user(request, "; ".join(_messages(refusal)), messages.ERROR)
+        return None
+    # The revision's comment carries the note into the report's history.
+    reversion.set_comment(f"{verb}" + (f" with a note: {note.strip()}" if note.strip() else "."))
+    modeladmin.message_user(request, f"{verb}: {count} report(s).", messages.SUCCESS)
+    return None
+
+
+@admin.action(description="Send selected drafts to review…", permissions=["change"])
+def send_to_review(modeladmin, request, queryset):
+    return _with_note(
+        modeladmin, request, queryset, workflow.send_to_review, "Sent to review", "Send to review"
+    )
+
+
+@admin.action(description="Send selected reports back from review…", permissions=["publish"])
+def send_back(modeladmin, request, queryset):
+    return _with_note(
+        modeladmin, request, queryset, workflow.send_back, "Sent back to draft", "Send back"
+    )

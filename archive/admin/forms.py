@@ -272,3 +272,13 @@ class WithdrawForm(forms.Form):
         help_text="Shown to readers on the report's page.",
         validators=[validate_text],
     )
+
+
+class ReviewNoteForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=workflow.REVIEW_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional. Kept in the report's history and shown on the recipient's desk home.",
+        validators=[validate_text],
+    )

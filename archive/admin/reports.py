@@ -14,6 +14,8 @@ from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
 from .forms import ReportAdminForm
+from .home.filters import DESK_FILTERS
+from .importing.views import urls as import_urls
 from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
 from .lookups import OutletFilter, ScheduledFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
@@ -49,7 +51,7 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
     # No date_hierarchy and no "related only" choices: each is a DISTINCT over
     # every report (see lookups.py); the outlets come from an index skip-scan.
     list_filter = ["status", ("outlet", OutletFilter), TopicFilter, "published_at",
-                   MismatchedQuotesFilter, ScheduledFilter]  # fmt: skip
+                   MismatchedQuotesFilter, ScheduledFilter, *DESK_FILTERS]  # fmt: skip
     list_select_related = ["outlet", "correspondent"]
     # What the search box matches; lookups.report_search does it by index.
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]
@@ -105,7 +107,8 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
         ),  # fmt: skip
     ]
     inlines = [SegmentInline, ReportQuoteInline, CorrectionInline]
-    actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft]
+    actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft,
+               actions.send_to_review, actions.send_back]  # fmt: skip
     paginator = CappedCountPaginator
     show_full_result_count = False
     history_latest_first = True
@@ -154,6 +157,11 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
             locked.append("status")
         return [*self.readonly_fields, *locked]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user  # whose draft it is, on the desk home
+        super().save_model(request, obj, form, change)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user  # a fresh class per request, so this is per request
@@ -181,6 +189,7 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
         # Not admin_view: the preview answers 404, not a login page, to anyone not allowed.
         preview = partial(views.preview, self)
         return [
+            *import_urls(self),
             path("<path:object_id>/preview/", preview, name="archive_report_preview"),
             path("<path:object_id>/history/compare/", compare, name="archive_report_compare"),
             *super().get_urls(),

@@ -3,7 +3,6 @@ import json
 import os
 import sys
 import traceback
-from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +17,7 @@ from archive.importer import (
     ImportInterrupted,
     find_transcripts,
     import_transcripts,
+    parse_summary,
     parse_transcripts,
     printable,
 )
@@ -55,23 +55,17 @@ def first_line(error):
 
 def describe_parse(path, parse):
     """What importing ``parse`` would do, for an editor: style, speakers, kinds, warnings."""
-    lines = [f"{path}: {parse.style} style, {len(parse.segments)} segments"]
-    kinds = Counter(segment.kind for segment in parse.segments)
-    lines.append("  segments: " + ", ".join(f"{kinds[kind]} {kind}" for kind in sorted(kinds)))
-    titles = {}
-    for segment in parse.segments:
-        if segment.speaker:
-            titles.setdefault(segment.speaker, set())
-            if segment.speaker_title:
-                titles[segment.speaker].add(segment.speaker_title)
-    lines.append(f"  speakers ({len(titles)}):")
-    for speaker, captions in titles.items():
-        caption = f" — {'; '.join(sorted(captions))}" if captions else ""
+    summary = parse_summary(parse)
+    kinds = summary["kinds"]
+    lines = [f"{path}: {summary['style']} style, {summary['segments']} segments"]
+    lines.append("  segments: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
+    lines.append(f"  speakers ({len(summary['speakers'])}):")
+    for speaker, captions in summary["speakers"].items():
+        caption = f" — {'; '.join(captions)}" if captions else ""
         lines.append(f"    {speaker}{caption}")
-    unsure = sum(1 for segment in parse.segments if segment.needs_review)
-    if unsure:
+    if unsure := summary["needs_review"]:
         lines.append(f"  {unsure} segments need review: they get no quote and hold publishing")
-    lines.extend(f"  warning: {warning}" for warning in parse.warnings)
+    lines.extend(f"  warning: {warning}" for warning in summary["warnings"])
     return "\n".join(lines)
 
 
