@@ -157,17 +157,14 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
             locked.append("status")
         return [*self.readonly_fields, *locked]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user  # whose draft it is, on the desk home
-        super().save_model(request, obj, form, change)
-
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user  # a fresh class per request, so this is per request
         return form
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user  # whose draft it is, on the desk home
         super().save_model(request, obj, form, change)
         if getattr(form, "back_to_draft", False):
             actions.announce_move(self, request, "Back to draft", 1)
