@@ -11,8 +11,9 @@ from django.urls import path, reverse
 from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
+from .editor.layout import QuoteRowsInline, TranscriptEditorAdmin, TranscriptInline
 from .forms import ReportAdminForm
-from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
+from .inlines import CorrectionInline
 from .lookups import OutletFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .revisions import GuardedVersionAdmin
@@ -39,7 +40,7 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(GuardedVersionAdmin):
+class ReportAdmin(TranscriptEditorAdmin, GuardedVersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
@@ -99,7 +100,7 @@ class ReportAdmin(GuardedVersionAdmin):
             {"fields": ["source_name", "source_text", "source_checksum"], "classes": ["collapse"]},
         ),  # fmt: skip
     ]
-    inlines = [SegmentInline, ReportQuoteInline, CorrectionInline]
+    inlines = [TranscriptInline, QuoteRowsInline, CorrectionInline]
     actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft]
     paginator = CappedCountPaginator
     show_full_result_count = False
