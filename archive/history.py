@@ -75,7 +75,11 @@ def _sort_key(item):
 
 def compare(old_revision, new_revision):
     """Field-by-field differences between two revisions of a report, in page order."""
-    old, new = _snapshot(old_revision), _snapshot(new_revision)
+    return compare_snapshots(_snapshot(old_revision), _snapshot(new_revision))
+
+
+def compare_snapshots(old, new):
+    """The differences between two ``{(model order, id): (model, repr, fields)}`` mappings."""
     differences = []
     for key, (model, object_repr, fields) in sorted({**old, **new}.items(), key=_sort_key):
         model_name = model._meta.verbose_name

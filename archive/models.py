@@ -896,3 +896,31 @@ class Quote(ValueRules, models.Model):
             raise ValidationError(
                 {"text": "This text does not occur word for word in the segment it quotes."}
             )
+
+
+class PendingChange(models.Model):
+    """A change to a live report that waits for an editor (see ``archive.pending``).
+
+    ``data`` is the report as the change leaves it and ``base`` the live report
+    it was made against, each as the versions django-reversion would record
+    (report, segments, quotes, corrections). One per author and report: a newer
+    change by the same author replaces the older one.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="pending_changes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_changes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    base = models.JSONField(help_text="The live report the change was made against.")
+    data = models.JSONField(help_text="The report as the change leaves it.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "author"], name="pending_one_per_author"),
+        ]
+
+    def __str__(self):
+        return f"Pending change to “{self.report}” by {self.author}"

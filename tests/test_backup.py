@@ -228,8 +228,11 @@ def test_every_archive_model_is_backed_up():
     from django.apps import apps
 
     from archive.backup import ARCHIVE_MODELS
+    from archive.models import PendingChange
 
-    assert set(apps.get_app_config("archive").get_models()) == set(ARCHIVE_MODELS)
+    # Pending changes hold row ids, which a restore does not keep: they are not backed up.
+    models = set(apps.get_app_config("archive").get_models()) - {PendingChange}
+    assert models == set(ARCHIVE_MODELS)
 
 
 def grow_the_archive(reports=10):

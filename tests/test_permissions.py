@@ -25,6 +25,7 @@ from archive.admin.revisions import GuardedVersionAdmin
 from archive.models import (
     Correction,
     Organization,
+    PendingChange,
     Programme,
     Quote,
     Report,
@@ -135,6 +136,9 @@ def scenario(root):
         }
     )
     objects.update(axes_records())
+    objects[PendingChange] = PendingChange.objects.create(
+        report=report, author=editor, base=[], data=[], comment="Held"
+    )
     return {"objects": objects, "old": old, "deleted": deleted, "report": report}
 
 
