@@ -6,7 +6,6 @@ nothing, when the form is stale (someone saved since) or when the segment it
 acts on holds unsaved edits. Each action is one revision of the report.
 """
 
-from contextlib import contextmanager
 from functools import partial
 
 import reversion
@@ -20,26 +19,25 @@ from django.urls import path, reverse
 
 from ... import curation, workflow
 from ...models import Quote, Report, Segment, SegmentKind
+from ...pending import review_gate
 from ..forms import refuse_stale_edit
 from . import operations
 from .alignment import mismatch, offset_of_words
 
 
-@contextmanager
-def one_revision(request, report, comment):
-    """Run the block's writes as ONE revision of ``report``, all or nothing."""
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(request.user)
-        reversion.set_comment(comment)
-        yield
-        curation.touch_report(report.pk)
-        # Recorded last and explicitly: positions moved by bulk_update send no signal.
-        report = Report.objects.get(pk=report.pk)
-        reversion.add_to_revision(report)
-        for segment in report.segments.all():
-            reversion.add_to_revision(segment)
-        for quote in Quote.objects.filter(segment__report=report):
-            reversion.add_to_revision(quote)
+def record_whole_report(report):
+    """Mark ``report`` changed and put all of it, as it now stands, in the open revision.
+
+    Explicitly and last: positions moved by bulk_update send no signal, and a
+    part saved earlier in the block was recorded as it was then.
+    """
+    curation.touch_report(report.pk)
+    report = Report.objects.get(pk=report.pk)
+    reversion.add_to_revision(report)
+    for segment in report.segments.all():
+        reversion.add_to_revision(segment)
+    for quote in Quote.objects.filter(segment__report=report):
+        reversion.add_to_revision(quote)
 
 
 def _posted_int(request, name):
@@ -216,10 +214,14 @@ def run(model_admin, action_class, request, object_id):
             current = Report.objects.select_for_update().get(pk=report.pk)
             refuse_stale_edit(current, request.POST.get("edit_token", ""))
             action = action_class(request, current)
-            with one_revision(request, current, action.comment):
+            with review_gate(request, current, comment=action.comment) as gate:
                 done = action.apply()
+                record_whole_report(current)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
+        return redirect(change_url)
+    if gate.pending is not None:
+        messages.warning(request, gate.message)
         return redirect(change_url)
     messages.success(request, done)
     return redirect(change_url + action.anchor)
