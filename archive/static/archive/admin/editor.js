@@ -12,6 +12,17 @@ document.addEventListener("DOMContentLoaded", () => {
   status.setAttribute("role", "status");
   editor.querySelector(".editor-keys").after(status);
 
+  // Back from an action (split, merge, insert, quote): the keyboard is where the work was.
+  // After "load": the browser's own jump to the #segment- anchor would take the focus away.
+  const acted = location.hash.startsWith("#segment-") && document.getElementById(location.hash.slice(1));
+  const actedText = acted && acted.closest(".segment").querySelector("textarea.segment-text");
+  if (actedText) {
+    window.addEventListener("load", () => setTimeout(() => {
+      actedText.focus({ preventScroll: true });
+      actedText.setSelectionRange(0, 0);
+    }, 0));
+  }
+
   let edited = false;
   form.addEventListener("input", () => { edited = true; });
 

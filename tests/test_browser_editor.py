@@ -1,0 +1,99 @@
+"""The transcript editor in a real browser: it fits a laptop and a phone, and works by keyboard."""
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Quote, Report
+from tests.conftest import SEED_SLUG
+from tests.desk import make_user
+from tests.test_browser_admin import PASSWORD, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def seed_draft():
+    call_command("loaddata", "archive", verbosity=0)
+    report = Report.objects.get(slug=SEED_SLUG)
+    report.status = Report.Status.DRAFT
+    report.save()
+    return report
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_report_page_fits_the_window_without_scrolling_sideways(
+    page, live_server, seed_draft, width, height
+):
+    make_user("editor", password=PASSWORD)
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
+    page.wait_for_selector(".transcript-editor")
+    overflow = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert overflow[0] <= overflow[1], overflow
+    # Nor is any field cut off inside a box that scrolls on its own.
+    cut_off = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#report_form textarea, #report_form select,"
+        " #report_form input:not([type=hidden]), #report_form .select2-container'))"
+        ".filter(e => e.offsetParent && e.getBoundingClientRect().right > innerWidth + 1)"
+        ".map(e => e.name || e.className)"
+    )
+    assert cut_off == [], cut_off
+    # Every segment's text box is as wide as its column allows, and shows all its text.
+    boxes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('textarea.segment-text'))"
+        ".filter(t => t.offsetParent).map(t => [t.scrollHeight - t.clientHeight, t.clientWidth])"
+    )
+    assert boxes and all(hidden <= 1 for hidden, _width in boxes), boxes
+    assert all(box_width >= min(width - 80, 500) for _hidden, box_width in boxes), boxes
+
+
+def tab_to(page, selector, *, most=400):
+    """Press Tab until the element ``selector`` has the focus; returns how many presses."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches({selector!r})"):
+            return presses
+    raise AssertionError(f"{selector} never had the focus")
+
+
+def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_only(
+    page, live_server, seed_draft
+):
+    make_user("editor", password=PASSWORD)
+    log_in(page, live_server, "editor")
+    segment = seed_draft.segments.get(text__startswith="And Skolkovo bosses do not hide")
+    first_half = "And Skolkovo bosses do not hide that"
+    assert segment.text.startswith(first_half + " they are welcoming China's presence")
+    page.goto(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
+
+    tab_to(page, f".segment[data-segment='{segment.pk}'] textarea.segment-text")
+    page.keyboard.press("Control+Home")
+    for _ in range(len(first_half) + 1):
+        page.keyboard.press("ArrowRight")
+    with page.expect_navigation():
+        page.keyboard.press("Alt+Enter")
+    page.wait_for_selector("text=Split: the new segment")
+
+    segment.refresh_from_db()
+    assert segment.text == first_half
+    second = seed_draft.segments.get(position=segment.position + 1)
+    assert second.text.startswith("they are welcoming China's presence")
+    # The page comes back with the keyboard in the new segment, at its start.
+    focused = f".segment[data-segment='{second.pk}'] textarea.segment-text"
+    page.wait_for_function(f"() => document.activeElement.matches({focused!r})")
+    for _ in range(len("they are ")):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len("welcoming China's presence")):
+        page.keyboard.press("Shift+ArrowRight")
+    with page.expect_navigation():
+        page.keyboard.press("Alt+Q")
+    page.wait_for_selector("text=Quoted")
+
+    quote = Quote.objects.get(segment=second)
+    assert (quote.text, quote.speaker_id, quote.matches_source) == (
+        "welcoming China's presence",
+        second.speaker_id,
+        True,
+    )
+    assert page.url.startswith(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
