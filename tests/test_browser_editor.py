@@ -1,33 +1,24 @@
 """The transcript editor in a real browser: it fits a laptop and a phone, and works by keyboard."""
 
 import pytest
-from django.core.management import call_command
 
-from archive.models import Quote, Report
-from tests.conftest import SEED_SLUG
+from archive.models import Quote
+from tests import test_browser_admin
 from tests.desk import make_user
 from tests.test_browser_admin import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seed_draft():
-    call_command("loaddata", "archive", verbosity=0)
-    report = Report.objects.get(slug=SEED_SLUG)
-    report.status = Report.Status.DRAFT
-    report.save()
-    return report
+draft_seed = test_browser_admin.draft_seed  # the seed report as a draft (a fixture)
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_report_page_fits_the_window_without_scrolling_sideways(
-    page, live_server, seed_draft, width, height
+    page, live_server, draft_seed, width, height
 ):
     make_user("editor", password=PASSWORD)
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
+    page.goto(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
     page.wait_for_selector(".transcript-editor")
     overflow = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     assert overflow[0] <= overflow[1], overflow
@@ -58,14 +49,14 @@ def tab_to(page, selector, *, most=400):
 
 
 def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_only(
-    page, live_server, seed_draft
+    page, live_server, draft_seed
 ):
     make_user("editor", password=PASSWORD)
     log_in(page, live_server, "editor")
-    segment = seed_draft.segments.get(text__startswith="And Skolkovo bosses do not hide")
+    segment = draft_seed.segments.get(text__startswith="And Skolkovo bosses do not hide")
     first_half = "And Skolkovo bosses do not hide that"
     assert segment.text.startswith(first_half + " they are welcoming China's presence")
-    page.goto(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
+    page.goto(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
 
     tab_to(page, f".segment[data-segment='{segment.pk}'] textarea.segment-text")
     page.keyboard.press("Control+Home")
@@ -77,7 +68,7 @@ def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_onl
 
     segment.refresh_from_db()
     assert segment.text == first_half
-    second = seed_draft.segments.get(position=segment.position + 1)
+    second = draft_seed.segments.get(position=segment.position + 1)
     assert second.text.startswith("they are welcoming China's presence")
     # The page comes back with the keyboard in the new segment, at its start.
     focused = f".segment[data-segment='{second.pk}'] textarea.segment-text"
@@ -96,4 +87,4 @@ def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_onl
         second.speaker_id,
         True,
     )
-    assert page.url.startswith(f"{live_server.url}/admin/archive/report/{seed_draft.pk}/change/")
+    assert page.url.startswith(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
