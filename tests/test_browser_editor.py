@@ -37,6 +37,15 @@ def test_the_report_page_fits_the_window_without_scrolling_sideways(
     )
     assert boxes and all(hidden <= 1 for hidden, _width in boxes), boxes
     assert all(box_width >= min(width - 80, 500) for _hidden, box_width in boxes), boxes
+    # Keyboard-first: a segment is its text, kind, speaker (and "add a speaker"), title, two
+    # times and its tools; the rest waits in the tools until they are opened.
+    stops = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.segment-list .segment:not(.empty-form)'))"
+        ".map(row => Array.from(row.querySelectorAll('a[href], button, input, select, textarea,"
+        " summary, [tabindex]')).filter(e => e.tabIndex >= 0 && !e.disabled"
+        " && e.checkVisibility()).length)"
+    )
+    assert stops and max(stops) <= 8, stops
 
 
 def tab_to(page, selector, *, most=400):
@@ -88,3 +97,14 @@ def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_onl
         True,
     )
     assert page.url.startswith(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
+
+    # Ctrl+S saves and keeps editing, here a word typed at the end of the quoted segment.
+    focused = f".segment[data-segment='{second.pk}'] textarea.segment-text"
+    page.wait_for_function(f"() => document.activeElement.matches({focused!r})")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Indeed.")
+    with page.expect_navigation():
+        page.keyboard.press("Control+s")
+    second.refresh_from_db()
+    assert second.text.endswith("presence here. Indeed.")
+    assert Quote.objects.get(pk=quote.pk).matches_source

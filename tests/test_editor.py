@@ -3,6 +3,7 @@ flagged quotes that never block a save, deleting a quoted segment, the quote's s
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from archive.admin.editor.alignment import offset_of_words, propose, quote_spans
@@ -262,17 +263,25 @@ def test_a_save_that_breaks_a_quote_says_so_at_the_top_with_the_word_difference(
     assert (quote.text, quote.matches_source) == ("We built the factory in a year", True)
 
 
-def test_a_flagged_quote_never_blocks_saving_anything_else(admin_client, report):
+@pytest.mark.parametrize(
+    "changes",
+    [{"title": "Renamed"}, {"status": "withdrawn", "withdrawal_reason": "Wrong footage."}],
+    ids=["an unrelated field", "withdrawing it"],
+)
+def test_a_flagged_quote_never_blocks_saving_anything_else(admin_client, report, changes):
+    report.status, report.published_at = Report.Status.PUBLISHED, timezone.now()
+    report.save()
     bite = report.segments.get(position=2)
+    # As import_transcripts --replace leaves it: the words quoted are gone.
     Segment.objects.filter(pk=bite.pk).update(text="Entirely rewritten by a --replace import.")
     bite.refresh_from_db()
     bite.recheck_quotes()
     assert Quote.objects.filter(matches_source=False).count() == 2
     url = change_url(report)
-    response = admin_client.post(url, {**form_data(admin_client.get(url)), "title": "Renamed"})
-    assert response.status_code == 302
+    response = admin_client.post(url, {**form_data(admin_client.get(url)), **changes})
+    assert response.status_code == 302, response.context and response.context["errors"]
     report.refresh_from_db()
-    assert report.title == "Renamed"
+    assert {name: getattr(report, name) for name in changes} == changes
     assert Quote.objects.filter(matches_source=False).count() == 2  # kept, still flagged
     page = admin_client.get(url).content.decode()
     assert "2 quotes no longer match their segments" in page

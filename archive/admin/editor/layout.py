@@ -123,6 +123,16 @@ class TranscriptFormSet(SpeakersLookedUpOnce, SegmentInlineFormSet):
 class TranscriptInline(RowAutocompletes, SegmentInline):
     """The segments as the transcript reads, each with its tools (split, merge, insert, quote)."""
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "speaker" and field is not None:
+            # Only "add a speaker" beside each row: three more links a row were three more tab
+            # stops each, and "delete" there deleted the person, not the segment's speaker.
+            wrapper = field.widget
+            wrapper.can_change_related = wrapper.can_delete_related = False
+            wrapper.can_view_related = False
+        return field
+
     form = TranscriptSegmentForm
     formset = TranscriptFormSet
     template = "admin/archive/report/editor/transcript.html"
