@@ -108,3 +108,19 @@ def test_an_editor_splits_a_segment_and_quotes_a_selected_phrase_by_keyboard_onl
     second.refresh_from_db()
     assert second.text.endswith("presence here. Indeed.")
     assert Quote.objects.get(pk=quote.pk).matches_source
+
+
+def test_the_editor_can_show_only_the_segments_that_need_review(page, live_server, draft_seed):
+    unsure = draft_seed.segments.get(position=3)
+    type(unsure).objects.filter(pk=unsure.pk).update(needs_review=True)
+    make_user("editor", password=PASSWORD)
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
+    visible = (
+        "() => Array.from(document.querySelectorAll('.segment[data-segment]'))"
+        ".filter(s => s.checkVisibility()).map(s => s.dataset.segment)"
+    )
+    assert len(page.evaluate(visible)) == draft_seed.segments.count()
+    page.focus("#only-needs-review")
+    page.keyboard.press("Space")
+    assert page.evaluate(visible) == [str(unsure.pk)]
