@@ -36,7 +36,7 @@ def test_editor_edits_trims_publishes_and_sees_it_live(page, live_server, draft_
     log_in(page, live_server, "editor")
     page.goto(f"{live_server.url}/admin/archive/report/{draft_seed.pk}/change/")
     igor = draft_seed.segments.get(position=3)
-    row = page.locator(f"input[name$='-id'][value='{igor.pk}']").locator("xpath=ancestor::tr")
+    row = page.locator(f".segment[data-segment='{igor.pk}']")
     row.locator("input[name$='-speaker_title']").fill("MASTER CRAFTSMAN, MOTORICA")
     quote = Quote.objects.get(segment=igor)
     excerpt = "If you want to be proud of what you're doing"

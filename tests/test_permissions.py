@@ -10,6 +10,7 @@ a segment and a quote added since: only someone with the publish and delete
 permissions may, and a refusal changes nothing.
 """
 
+from datetime import timedelta
 from functools import partial
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from archive import workflow
+from archive.admin.forms import edit_token
 from archive.admin.revisions import GuardedVersionAdmin
 from archive.models import (
     Correction,
@@ -571,3 +573,78 @@ def test_review_notes_go_with_the_workflow_rules(client, role, action, before, a
     report.refresh_from_db()
     assert (report.status != before) is allowed[role]
     assert (report.review_note == "A note.") is allowed[role]
+
+
+# The transcript editor's actions (archive/admin/editor/views.py): each writes, so each
+# is here for every role, on a draft and on a live report.
+EDITOR_ACTIONS = ["split", "merge", "insert", "quote", "update_quote", "remove_quote"]
+
+
+def editor_scenario(status):
+    speaker = make_speaker("Ann Lee")
+    report = Report.objects.create(
+        title=f"Edited {status}", status=status,
+        published_at=timezone.now() - timedelta(hours=1) if status == "published" else None,
+    )  # fmt: skip
+    first = make_segment(report, text="We built it. Then it grew.", speaker=speaker)
+    second = make_segment(report, text="It was hard.", speaker=speaker)
+    make_quote(second, text="It was hard")
+    third = make_segment(report, text="Original words.", speaker=speaker)
+    flagged = make_quote(third, text="Original words")
+    Segment.objects.filter(pk=third.pk).update(text="Original speech.")
+    Segment.objects.get(pk=third.pk).recheck_quotes()
+    report.refresh_from_db()
+    posts = {
+        "split": {"editor_segment": first.pk, "editor_offset": "13"},
+        "merge": {"editor_segment": second.pk},
+        "insert": {"editor_segment": first.pk, f"editor-insert-text-{first.pk}": "(MUSIC)",
+                   f"editor-insert-kind-{first.pk}": "direction"},
+        "quote": {"editor_segment": first.pk, f"editor-quote-{first.pk}": "We built it"},
+        "update_quote": {"editor_quote": flagged.pk,
+                         f"editor-proposal-{flagged.pk}": "Original speech"},
+        "remove_quote": {"editor_quote": flagged.pk},
+    }  # fmt: skip
+    return report, posts
+
+
+def transcript_of(report):
+    return (
+        list(report.segments.order_by("position").values_list("text", flat=True)),
+        sorted(Quote.objects.filter(segment__report=report).values_list("text", flat=True)),
+    )
+
+
+def viewer():
+    """Staff who may look at reports but not change them."""
+    user = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_report"))
+    return user
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+@pytest.mark.parametrize("role", [*ROLES, "viewer"])
+@pytest.mark.parametrize("action", EDITOR_ACTIONS)
+def test_the_transcript_editors_actions_go_through_review(client, action, role, status):
+    report, posts = editor_scenario(status)
+    user = viewer() if role == "viewer" else make_user(role)
+    before, public = transcript_of(report), public_state()
+    data = {"edit_token": edit_token(report.updated_at), **posts[action]}
+    url = reverse(f"admin:archive_report_editor_{action}", args=[report.pk])
+    response = client_for(client, user).post(url, data)
+    may_delete = role in ("editor", "superuser")
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    elif role == "viewer" or (action == "remove_quote" and not may_delete):
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        messages = [str(m) for m in response.wsgi_request._messages]
+        if status == "published" and not PUBLISHES[role]:
+            # Held for an editor: the public (and the stored report) are as they were.
+            assert transcript_of(report) == before and public_state() == public
+            assert PendingChange.objects.filter(report=report, author=user).exists(), messages
+            return
+        assert transcript_of(report) != before, messages
+        assert not PendingChange.objects.exists()
+        return
+    assert transcript_of(report) == before and public_state() == public

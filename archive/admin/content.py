@@ -2,10 +2,11 @@
 
 import reversion
 from django.contrib import admin
-from django.utils.html import format_html, linebreaks
+from django.utils.html import format_html, format_html_join
 
 from .. import curation, workflow
 from ..models import Correction, Quote, Report, Segment
+from .editor.alignment import marked, quote_spans
 from .forms import QuotePartForm, SegmentPartForm
 from .inlines import quote_this_link
 from .pending import ReviewGatedPartAdmin
@@ -89,11 +90,18 @@ class QuoteAdmin(ReportPartAdmin):
     def report(self, quote):
         return quote.segment.report
 
-    @admin.display(description="source segment (as it reads now)")
+    class Media:
+        css = {"all": ["archive/admin/editor.css"]}  # .quote-source keeps the text's line breaks
+
+    @admin.display(description="source segment (as it reads now, the quoted words marked)")
     def source(self, quote):
         if quote.segment_id is None:
             return "—"
-        return format_html("<blockquote>{}</blockquote>", linebreaks(quote.segment.text))
+        text = quote.segment.text
+        pieces = marked(text, quote_spans(quote.text, text))
+        tags = {True: "<mark>{}</mark>", False: "{}"}
+        body = format_html_join("", "{}", ((format_html(tags[q], piece),) for piece, q in pieces))
+        return format_html('<div class="quote-source">{}</div>', body)
 
 
 @admin.register(Correction)

@@ -53,6 +53,7 @@ class ReportQuoteInline(admin.TabularInline):
     """The report's quotes, across all its segments."""
 
     model = Quote
+    formset = ReportQuoteFormSet
     checks_class = NoForeignKeyChecks
     fields = ["segment", "speaker", "text", "featured", "matches_source"]
     readonly_fields = ["matches_source"]
@@ -68,7 +69,7 @@ class ReportQuoteInline(admin.TabularInline):
         return modelformset_factory(
             self.model,
             form=self.form,
-            formset=ReportQuoteFormSet,
+            formset=self.formset,
             fields=[
                 f for f in flatten_fieldsets(self.get_fieldsets(request, obj)) if f not in readonly
             ],  # fmt: skip

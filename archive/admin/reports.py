@@ -13,10 +13,11 @@ from django.utils.formats import date_format
 from .. import curation, workflow
 from ..models import Quote, Report, Segment
 from . import actions, views
+from .editor.layout import QuoteRowsInline, TranscriptEditorAdmin, TranscriptInline
 from .forms import ReportAdminForm
 from .home.filters import DESK_FILTERS
 from .importing.views import urls as import_urls
-from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
+from .inlines import CorrectionInline
 from .lookups import OutletFilter, ScheduledFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .pending import ReviewGatedReportAdmin
@@ -44,7 +45,7 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
+class ReportAdmin(ReviewGatedReportAdmin, TranscriptEditorAdmin, GuardedVersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "publication", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
@@ -106,7 +107,7 @@ class ReportAdmin(ReviewGatedReportAdmin, GuardedVersionAdmin):
             {"fields": ["source_name", "source_text", "source_checksum"], "classes": ["collapse"]},
         ),  # fmt: skip
     ]
-    inlines = [SegmentInline, ReportQuoteInline, CorrectionInline]
+    inlines = [TranscriptInline, QuoteRowsInline, CorrectionInline]
     actions = [actions.publish_now, actions.schedule, actions.withdraw, actions.back_to_draft,
                actions.send_to_review, actions.send_back]  # fmt: skip
     paginator = CappedCountPaginator
