@@ -19,6 +19,7 @@ from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive
 
 from . import curation, workflow
+from .identity import matching as identity_matching
 from .models import Correction, Quote, Report, Segment
 
 reversion.register(Report, follow=["segments", "corrections"])
@@ -112,6 +113,7 @@ class Revert:
     def __init__(self, revision, *, user):
         self.revision = revision
         self.user = user
+        self.notes = []  # what the revert did that the editor should be told
 
     def _report_versions(self):
         versions = self.revision.version_set.select_related("content_type")
@@ -181,6 +183,11 @@ class Revert:
                 if first_public_at is not None:
                     Report.objects.filter(pk=report_id).update(first_public_at=first_public_at)
 
+    def reattach_merged_speakers(self):
+        """Once the old rows are written back: a speaker merged away since is the kept one."""
+        self.notes += identity_matching.reattach_merged(self.revision)
+
     def execute(self):
         with self.applying():
             self.revision.revert(delete=True)
+            self.reattach_merged_speakers()

@@ -55,6 +55,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .identity import matching as identity_matching
 from .models import (
     Organization,
     Programme,
@@ -754,7 +755,9 @@ class _Importer:
         topic_ids = self._ensure(Topic, self.topics, batch.topics, topics)
         for fields in people.values():
             fields["organization_id"] = org_ids.get(fields.pop("organization"))
-        speaker_ids = self._ensure(Speaker, self.speakers, batch.speakers, people)
+        # Another spelling of a known speaker (an alias, a merge, accents) is that speaker.
+        known = {**identity_matching.other_spellings(people), **self.speakers}
+        speaker_ids = self._ensure(Speaker, known, batch.speakers, people)
         counts["speakers"] = len(batch.speakers)
 
         programmes = {
