@@ -36,27 +36,31 @@ def merge_speakers(keep, others, *, user=None):
     """Merge ``others`` into ``keep``; returns the counts moved. All or nothing."""
     check_may_merge(user)
     others = [speaker for speaker in others if speaker.pk != keep.pk]
-    moved, counts = {}, {"segments": 0, "quotes": 0, "reports": 0, "speakers": len(others)}
+    moved = {
+        str(other.pk): {
+            "segments": _ids(Segment.objects.filter(speaker=other)),
+            "quotes": _ids(Quote.objects.filter(speaker=other)),
+            "reports": _ids(Report.objects.filter(correspondent=other)),
+        }
+        for other in others
+    }
+    for other in others:
+        moved[str(other.pk)].update(_move_aliases(other, keep))
+    # django-reversion saves versions of rows that still exist: record, then delete.
     with reversion.create_revision(manage_manually=True):
         reversion.set_user(user)
         reversion.set_comment(f"Merged {', '.join(s.name for s in others)} into {keep.name}")
-        reversion.add_to_revision(keep)
-        for other in others:
-            reversion.add_to_revision(other)
-            rows = {
-                "segments": _ids(Segment.objects.filter(speaker=other)),
-                "quotes": _ids(Quote.objects.filter(speaker=other)),
-                "reports": _ids(Report.objects.filter(correspondent=other)),
-            }
-            Segment.objects.filter(pk__in=rows["segments"]).update(speaker=keep)
-            Quote.objects.filter(pk__in=rows["quotes"]).update(speaker=keep)
-            Report.objects.filter(pk__in=rows["reports"]).update(correspondent=keep)
-            rows.update(_move_aliases(other, keep))
-            moved[str(other.pk)] = rows
-            for name in ("segments", "quotes", "reports"):
-                counts[name] += len(rows[name])
-        Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
+        for speaker in [keep, *others]:
+            reversion.add_to_revision(speaker)
         reversion.add_meta(SpeakerMerge, kept_id=keep.pk, moved=moved)
+    counts = {"segments": 0, "quotes": 0, "reports": 0, "speakers": len(others)}
+    for rows in moved.values():
+        Segment.objects.filter(pk__in=rows["segments"]).update(speaker=keep)
+        Quote.objects.filter(pk__in=rows["quotes"]).update(speaker=keep)
+        Report.objects.filter(pk__in=rows["reports"]).update(correspondent=keep)
+        for name in ("segments", "quotes", "reports"):
+            counts[name] += len(rows[name])
+    Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
     return counts
 
 

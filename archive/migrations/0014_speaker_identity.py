@@ -23,6 +23,38 @@ def key_existing_speakers(apps, schema_editor):
     Speaker.objects.bulk_update(batch, ["initial_key", "abbreviated_name"])
 
 
+def grant_permissions(apps, schema_editor):
+    """Aliases are edited like speakers; merges are seen by all, undone by Editors (who
+    may delete speakers); a dismissed duplicate suggestion is seen by all, deleted by Editors."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+
+    def permissions(model, actions):
+        content_type, _ = ContentType.objects.get_or_create(app_label="archive", model=model)
+        return [
+            Permission.objects.get_or_create(
+                content_type=content_type,
+                codename=f"{action}_{model}",
+                defaults={"name": f"Can {action} {model}"},
+            )[0]
+            for action in actions
+        ]
+
+    contributors, _ = Group.objects.get_or_create(name="Contributors")
+    contributors.permissions.add(
+        *permissions("speakeralias", ["add", "change", "view"]),
+        *permissions("speakermerge", ["view"]),
+        *permissions("duplicatedismissal", ["view"]),
+    )
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(
+        *permissions("speakeralias", ["add", "change", "view", "delete"]),
+        *permissions("speakermerge", ["view"]),
+        *permissions("duplicatedismissal", ["view", "delete"]),
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0012_scale_indexes_and_scoped_cache"),
@@ -204,4 +236,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(key_existing_speakers, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
     ]
