@@ -413,3 +413,36 @@ def test_the_open_data_exports_carry_the_authority_id(tmp_path):
         assert [row["authority_id"] for row in csv.DictReader(rows)] == ["Q123"]
     persons = json.loads((tmp_path / "data" / "popolo-persons.json").read_text())
     assert persons[0]["identifiers"] == [{"scheme": "wikidata", "identifier": "Q123"}]
+
+
+def test_a_backup_keeps_aliases_and_dismissals_but_not_the_ids_of_speakers_gone(tmp_path):
+    from archive.identity.models import DuplicateDismissal
+
+    merged = merged_pair()
+    one = make_speaker("Ł. Wójtowski")
+    duplicates.dismiss([merged["kept"], one], user=merged["editor"])
+    aliases = sorted(SpeakerAlias.objects.values_list("speaker__slug", "name", "merged_slug"))
+    dismissed = sorted(
+        DuplicateDismissal.objects.values_list(
+            "speaker__slug", "other__slug", "dismissed_by__username"
+        )
+    )
+    path = tmp_path / "backup.json"
+    call_command("backup_archive", str(path), stdout=io.StringIO())
+    from tests.test_backup import empty_the_database
+
+    empty_the_database()
+    call_command("restore_archive", str(path), stdout=io.StringIO())
+
+    assert (
+        sorted(SpeakerAlias.objects.values_list("speaker__slug", "name", "merged_slug")) == aliases
+    )
+    assert not SpeakerAlias.objects.filter(merged_speaker_id__isnull=False).exists()
+    assert (
+        sorted(
+            DuplicateDismissal.objects.values_list(
+                "speaker__slug", "other__slug", "dismissed_by__username"
+            )
+        )
+        == dismissed
+    )

@@ -51,7 +51,8 @@ def merged_away(speaker_ids):
         Speaker.objects.filter(pk__in=speaker_ids).values_list("pk", flat=True)
     )
     aliases = SpeakerAlias.objects.filter(merged_speaker_id__in=missing).select_related("speaker")
-    return {alias.merged_speaker_id: alias for alias in aliases.order_by("-pk")}
+    # The newest alias of an id wins: the last merge of it.
+    return {alias.merged_speaker_id: alias for alias in aliases.order_by("pk")}
 
 
 # Where a stored version of a report, a segment or a quote names a speaker.

@@ -6,6 +6,11 @@ from django.db import models
 from ..models import NameSortKeyField, ValueRules
 
 
+class SpeakerAliasManager(models.Manager):
+    def get_by_natural_key(self, speaker_slug, name):
+        return self.get(speaker__slug=speaker_slug, name=name)
+
+
 class SpeakerAlias(ValueRules, models.Model):
     """Another spelling a speaker has appeared under; after a merge, the merged speaker's name.
 
@@ -23,6 +28,8 @@ class SpeakerAlias(ValueRules, models.Model):
     merged_slug = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SpeakerAliasManager()
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name_plural = "aliases"
@@ -33,6 +40,11 @@ class SpeakerAlias(ValueRules, models.Model):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (*self.speaker.natural_key(), self.name)
+
+    natural_key.dependencies = ["archive.speaker"]
 
 
 class SpeakerMerge(models.Model):
@@ -61,6 +73,11 @@ class SpeakerMerge(models.Model):
         return self.revision.comment
 
 
+class DuplicateDismissalManager(models.Manager):
+    def get_by_natural_key(self, speaker_slug, other_slug):
+        return self.get(speaker__slug=speaker_slug, other__slug=other_slug)
+
+
 class DuplicateDismissal(models.Model):
     """An editor's word that two speakers are different people: not suggested again.
 
@@ -75,6 +92,8 @@ class DuplicateDismissal(models.Model):
     )
     dismissed_at = models.DateTimeField(auto_now_add=True)
 
+    objects = DuplicateDismissalManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["speaker", "other"], name="duplicate_dismissal_unique"),
@@ -82,3 +101,8 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self):
         return f"{self.speaker} ≠ {self.other}"
+
+    def natural_key(self):
+        return (*self.speaker.natural_key(), *self.other.natural_key())
+
+    natural_key.dependencies = ["archive.speaker"]
