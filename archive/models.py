@@ -331,6 +331,8 @@ class Speaker(NamedBySlug, ValueRules, models.Model):
         "Wikidata id",
         max_length=20,
         blank=True,
+        default="",
+        db_default="",  # rows inserted by raw SQL (benchmarks) have none
         help_text="The person's Wikidata identifier, such as Q42, where one is known.",
     )
     initial_key = InitialKeyField(

@@ -446,3 +446,61 @@ def test_a_backup_keeps_aliases_and_dismissals_but_not_the_ids_of_speakers_gone(
         )
         == dismissed
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/admin/archive/speakeralias/", 5),
+        ("/admin/archive/speakermerge/", 5),
+        ("/admin/archive/duplicatedismissal/", 5),
+    ],
+)
+def test_the_identity_changelists_cost_the_same_for_one_row_or_many(
+    admin_client, django_assert_num_queries, url, queries
+):
+    def grow(n):
+        for _ in range(n):
+            kept, other = make_speaker(), make_speaker()
+            SpeakerAlias.objects.create(speaker=kept, name=f"{kept.name} alias")
+            duplicates.dismiss([kept, other])
+            merging.merge_speakers(kept, [other])
+
+    for rows in (1, 10):
+        grow(rows)
+        with django_assert_num_queries(queries):
+            assert admin_client.get(url).status_code == 200
+
+
+def test_the_undo_page_costs_the_same_for_a_merge_of_many_speakers(
+    admin_client, django_assert_num_queries
+):
+    for others in (1, 6):
+        kept = make_speaker()
+        merging.merge_speakers(kept, [make_speaker() for _ in range(others)])
+        url = f"/admin/archive/speakermerge/{SpeakerMerge.objects.first().pk}/undo/"
+        # The session, the user, the merge with its revision, the merged speakers' versions.
+        with django_assert_num_queries(4):
+            assert admin_client.get(url).status_code == 200
+
+
+def test_the_speaker_form_refuses_a_malformed_wikidata_id_and_keeps_aliases(admin_client):
+    speaker = make_speaker("Łukasz Wójtowski")
+    url = f"/admin/archive/speaker/{speaker.pk}/change/"
+    data = {"name": speaker.name, "slug": speaker.slug, "role": "", "authority_id": "Q0",
+            "aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "Lukasz Wojtowski"}  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "A Wikidata identifier is Q followed by a number" in response.text
+    assert not SpeakerAlias.objects.exists()
+    response = admin_client.post(url, {**data, "authority_id": "Q42"})
+    assert response.status_code == 302
+    speaker.refresh_from_db()
+    assert speaker.authority_id == "Q42"
+    assert SpeakerAlias.objects.get().name_key == "lukasz wojtowski"
+
+
+def test_a_missing_merge_is_not_found(admin_client):
+    assert admin_client.get("/admin/archive/speakermerge/999/undo/").status_code == 404
+    assert admin_client.post("/admin/archive/speakermerge/999/undo/").status_code == 404

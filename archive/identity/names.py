@@ -58,6 +58,7 @@ class InitialKeyField(models.CharField):
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("default", "")
+        kwargs.setdefault("db_default", "")  # rows inserted by raw SQL get a key once saved
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
@@ -73,6 +74,7 @@ class AbbreviatedNameField(models.BooleanField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("default", False)
+        kwargs.setdefault("db_default", False)
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):

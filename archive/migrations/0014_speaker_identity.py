@@ -143,6 +143,8 @@ class Migration(migrations.Migration):
             name="authority_id",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="The person's Wikidata identifier, such as Q42, where one is known.",
                 max_length=20,
                 verbose_name="Wikidata id",
