@@ -504,3 +504,33 @@ def test_the_speaker_form_refuses_a_malformed_wikidata_id_and_keeps_aliases(admi
 def test_a_missing_merge_is_not_found(admin_client):
     assert admin_client.get("/admin/archive/speakermerge/999/undo/").status_code == 404
     assert admin_client.post("/admin/archive/speakermerge/999/undo/").status_code == 404
+
+
+def test_an_undo_brings_the_speaker_back_without_an_organization_deleted_since():
+    merged = merged_pair()
+    Speaker.objects.filter(organization__isnull=False).update(organization=None)
+    from archive.models import Organization
+
+    Organization.objects.all().delete()
+    merging.undo_merge(SpeakerMerge.objects.get(), user=merged["editor"])
+    restored = Speaker.objects.get(pk=merged["duplicate"].pk)
+    assert (restored.organization, restored.role) == (None, "Analyst")
+
+
+def test_two_spellings_of_a_new_name_in_one_import_make_one_speaker(tmp_path):
+    write(tmp_path / "one.txt", "ŁUKASZ WÓJTOWSKI")
+    second = write(tmp_path / "two.txt", "LUKASZ WOJTOWSKI")
+    second.write_text(second.read_text(encoding="utf-8").replace("Warsaw startups", "Again"))
+    run_import(tmp_path)
+    speaker = Speaker.objects.get(sort_name="lukasz wojtowski")
+    assert Segment.objects.filter(kind="soundbite", speaker=speaker).count() == 2
+
+
+def test_two_existing_speakers_whose_names_fold_alike_keep_their_own_appearances(tmp_path):
+    accented, plain = make_speaker("Łukasz Wójtowski"), make_speaker("Lukasz Wojtowski")
+    write(tmp_path / "one.txt", "ŁUKASZ WÓJTOWSKI")
+    second = write(tmp_path / "two.txt", "LUKASZ WOJTOWSKI")
+    second.write_text(second.read_text(encoding="utf-8").replace("Warsaw startups", "Again"))
+    run_import(tmp_path)
+    assert Segment.objects.filter(kind="soundbite", speaker=accented).count() == 1
+    assert Segment.objects.filter(kind="soundbite", speaker=plain).count() == 1

@@ -13,19 +13,22 @@ from .names import folded
 
 
 def other_spellings(people):
-    """{slug: speaker id} for the names in ``people`` ({slug: {"name": …}}) that no speaker's
-    slug is, but that an alias or a speaker's name matches once folded.
+    """How the names of an import (``people``: {slug: {"name": …}}) map to speakers.
 
-    The importer attaches such a name to that speaker instead of creating a
+    Returns ({slug: speaker id}, {slug: slug}). The first: names that no
+    speaker's slug is, but that an alias or a speaker's name matches once
+    folded; the importer attaches them to that speaker instead of creating a
     duplicate, and keeps the spelling as an alias. Where several speakers
-    match, the oldest wins (an alias before a name).
+    match, the oldest wins (an alias before a name). The second: new names
+    that fold to the key of a new name before them ("LUKASZ WOJTOWSKI" after
+    "Łukasz Wójtowski"), mapped to that first spelling, so one speaker is made.
     """
     existing = set(Speaker.objects.filter(slug__in=list(people)).values_list("slug", flat=True))
     wanted = {
         slug: folded(fields["name"]) for slug, fields in people.items() if slug not in existing
     }
     if not wanted:
-        return {}
+        return {}, {}
     keys = set(wanted.values())
     found = {}
     for key, speaker_id in (
@@ -42,7 +45,13 @@ def other_spellings(people):
         [SpeakerAlias(speaker_id=matched[slug], name=people[slug]["name"]) for slug in matched],
         ignore_conflicts=True,  # a spelling already kept
     )
-    return matched
+    first, same = {}, {}
+    for slug, key in wanted.items():
+        if slug not in matched:
+            same_as = first.setdefault(key, slug)
+            if same_as != slug:
+                same[slug] = same_as
+    return matched, same
 
 
 def merged_away(speaker_ids):

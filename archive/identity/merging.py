@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Quote, Report, Segment, Speaker
+from ..models import Organization, Quote, Report, Segment, Speaker
 from .models import SpeakerAlias, SpeakerMerge
 
 if not reversion.is_registered(Speaker):
@@ -127,7 +127,9 @@ def undo_merge(merge, *, user=None):
             speaker = version._object_version.object
             if Speaker.objects.filter(slug=speaker.slug).exists():
                 raise PermissionDenied(f"the slug “{speaker.slug}” has been taken since.")
-            version.revert()
+            if not Organization.objects.filter(pk=speaker.organization_id).exists():
+                speaker.organization_id = None  # deleted since: the speaker comes back without
+            version.revert()  # saves ``speaker``, the version's own instance, with its old id
             rows = merge.moved[version.object_id]
             Segment.objects.filter(pk__in=rows["segments"], speaker=keep).update(speaker=speaker)
             Quote.objects.filter(pk__in=rows["quotes"], speaker=keep).update(speaker=speaker)
