@@ -28,6 +28,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
+from .identity.models import DuplicateDismissal, SpeakerAlias, SpeakerMerge
 from .importer import _insert_rows as insert_rows
 from .models import Correction, Organization, Programme, Quote, Report, Segment, Speaker, Topic
 
@@ -35,9 +36,14 @@ from .models import Correction, Organization, Programme, Quote, Report, Segment,
 BACKUP_FORMAT = "json-exact"
 serializers.register_serializer(BACKUP_FORMAT, "archive.backup_json")
 
-# What a backup holds. Admin history, edit history (reversion), sessions and
-# login-attempt records refer to row ids or are transient: they are left out.
+# What a backup holds. Admin history, edit history (reversion, and the speaker
+# merges kept with it), sessions and login-attempt records refer to row ids or
+# are transient: they are left out.
 ARCHIVE_MODELS = [Organization, Topic, Speaker, Programme, Report, Segment, Quote, Correction]
+ARCHIVE_MODELS += [SpeakerAlias, DuplicateDismissal]
+EDIT_HISTORY = [SpeakerMerge]
+# Row ids of rows that are gone: meaningless once restored under new ids.
+OLD_ROW_IDS = {SpeakerAlias: {"merged_speaker_id"}}
 
 
 def backup_objects():
@@ -56,6 +62,8 @@ def backup_objects():
         Segment.objects.select_related("report", "speaker"),
         Quote.objects.select_related("segment__report", "speaker"),
         Correction.objects.select_related("report"),
+        SpeakerAlias.objects.select_related("speaker"),
+        DuplicateDismissal.objects.select_related("speaker", "other", "dismissed_by"),
     ]
     for queryset in querysets:
         yield from queryset.order_by("pk").iterator(chunk_size=2000)
@@ -185,6 +193,8 @@ def key_fields(model):
         Segment: ["report", "position"],
         Quote: ["segment", "text"],
         Correction: ["report", "corrected_on", "what_was_wrong"],
+        SpeakerAlias: ["speaker", "name"],
+        DuplicateDismissal: ["speaker", "other"],
     }.get(model, ["slug"])
 
 
@@ -291,7 +301,7 @@ class _Restore:
             self._link(model, field, rows, targets, existing.values())
 
     def _value(self, field, row, where):
-        if field.name not in row:
+        if field.name not in row or field.name in OLD_ROW_IDS.get(field.model, ()):
             return field.get_default()  # a backup from before this field existed
         raw = row[field.name]
         if field.is_relation:

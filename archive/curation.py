@@ -1,10 +1,9 @@
 """Editorial operations on the archive's data, shared by the admin and the shell."""
 
-from django.db import transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
-from .models import Quote, Report, Segment, Speaker
+from .models import Report, Segment, Speaker
 
 
 def touch_report(report_id):
@@ -31,22 +30,6 @@ def renumber(report_id):
         segment.position = number
     Segment.objects.bulk_update(segments, ["position"])
     return segments
-
-
-@transaction.atomic
-def merge_speakers(keep, others):
-    """Move every appearance, quote and filed report of ``others`` onto ``keep``.
-
-    Returns the counts moved; the other speakers are deleted. All or nothing.
-    """
-    others = [speaker for speaker in others if speaker.pk != keep.pk]
-    moved = {
-        "segments": Segment.objects.filter(speaker__in=others).update(speaker=keep),
-        "quotes": Quote.objects.filter(speaker__in=others).update(speaker=keep),
-        "reports": Report.objects.filter(correspondent__in=others).update(correspondent=keep),
-    }
-    moved["speakers"] = Speaker.objects.filter(pk__in=[s.pk for s in others]).delete()[0]
-    return moved
 
 
 def most_heard(speakers):

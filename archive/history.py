@@ -24,6 +24,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _follow_relations_recursive, _get_options
 
 from . import curation, workflow
+from .identity import matching as identity_matching
 from .models import Correction, Quote, Report, Segment
 
 reversion.register(Report, follow=["segments", "corrections"])
@@ -176,6 +177,7 @@ class Revert:
     def __init__(self, revision, *, user):
         self.revision = revision
         self.user = user
+        self.notes = []  # what the revert did that the editor should be told
 
     def _report_versions(self):
         versions = self.revision.version_set.select_related("content_type")
@@ -267,6 +269,10 @@ class Revert:
                     + " ".join(refusal.messages)
                 ) from None
 
+    def reattach_merged_speakers(self):
+        """Once the old rows are written back: a speaker merged away since is the kept one."""
+        self.notes += identity_matching.reattach_merged(self.revision)
+
     def execute(self):
         """Revert, and record what it brought back as a revision of its own (as the desk does)."""
         when = date_format(timezone.localtime(self.revision.date_created), SECONDS_FORMAT)
@@ -274,6 +280,7 @@ class Revert:
         with reversion.create_revision(manage_manually=True):
             with self.applying():
                 self.revision.revert(delete=True)
+                self.reattach_merged_speakers()
             for version in self._report_versions():
                 reversion.add_to_revision(Report.objects.get(pk=version.object_id))
             reversion.set_user(self.user)

@@ -56,6 +56,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import history
+from .identity import matching as identity_matching
 from .models import (
     Organization,
     Programme,
@@ -791,7 +792,12 @@ class _Importer:
         topic_ids = self._ensure(Topic, self.topics, batch.topics, topics)
         for fields in people.values():
             fields["organization_id"] = org_ids.get(fields.pop("organization"))
-        speaker_ids = self._ensure(Speaker, self.speakers, batch.speakers, people)
+        # Another spelling of a known speaker (an alias, a merge, accents) is that speaker;
+        # two spellings of a new one in this batch make one speaker.
+        matched, spellings = identity_matching.other_spellings(people)
+        wanted = {slug: fields for slug, fields in people.items() if slug not in spellings}
+        speaker_ids = self._ensure(Speaker, {**matched, **self.speakers}, batch.speakers, wanted)
+        speaker_ids.update({slug: speaker_ids[first] for slug, first in spellings.items()})
         counts["speakers"] = len(batch.speakers)
 
         programmes = {

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from .identity.names import WIKIDATA_URL, AbbreviatedNameField, InitialKeyField, check_wikidata_id
 from .text import quote_matches, unique_slug, validate_text
 
 # Publication times the archive accepts: no broadcast archive publishes before
@@ -333,16 +334,39 @@ class Speaker(NamedBySlug, ValueRules, models.Model):
         related_name="speakers",
     )
     sort_name = NameSortKeyField(help_text="The name as it sorts: accents folded (Łukasz as L).")
+    authority_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",  # rows inserted by raw SQL (benchmarks) have none
+        help_text="The person's Wikidata identifier, such as Q42, where one is known.",
+    )
+    initial_key = InitialKeyField(
+        help_text="Initial and surname, folded: Ł. Wójtowski as l wojtowski."
+    )
+    abbreviated_name = AbbreviatedNameField(help_text="Whether the name gives an initial alone.")
 
     objects = SlugNaturalKeyManager.from_queryset(SpeakerQuerySet)()
+
+    value_checks = {"authority_id": [check_wikidata_id]}
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique")]
-        indexes = [models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx")]
+        indexes = [
+            models.Index(fields=["sort_name", "name", "id"], name="speaker_sort_name_idx"),
+            models.Index(
+                fields=["initial_key", "abbreviated_name"], name="speaker_initial_key_idx"
+            ),
+        ]
 
     def get_absolute_url(self):
         return reverse("archive:speaker_detail", kwargs={"slug": self.slug})
+
+    @property
+    def authority_url(self):
+        return WIKIDATA_URL.format(self.authority_id) if self.authority_id else ""
 
 
 class ReportQuerySet(models.QuerySet):
@@ -965,3 +989,7 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"Pending change to “{self.report}” by {self.author}"
+
+
+# One identity per person (archive/identity/): aliases, merges, dismissed duplicates.
+from .identity.models import DuplicateDismissal, SpeakerAlias, SpeakerMerge  # noqa: E402, F401

@@ -30,6 +30,7 @@ from . import citations, search
 from .broadcast import captions, linked_data, media
 from .collation import SPEAKER_ORDER, name_key
 from .exports import writer as exports_writer
+from .identity import titles as identity_titles
 from .models import (
     BroadcastDate,
     Organization,
@@ -423,6 +424,7 @@ class SpeakerDetailView(CanonicalMixin, DetailView):
             .select_related("segment__report")
             .order_by(BroadcastDate("segment__report__").desc(), "segment__position", "pk")[:200]
         )
+        context["titles"] = identity_titles.titles_over_time(self.object)
         context["linked_data"] = linked_data.speaker_graph(
             self.object, url=context["canonical_url"]
         )

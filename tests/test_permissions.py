@@ -146,6 +146,7 @@ def scenario(root):
     objects[PendingChange] = PendingChange.objects.create(
         report=report, author=editor, base=[], data=[], comment="Held"
     )
+    objects.update(identity_records(speaker))
     return {"objects": objects, "old": old, "deleted": deleted, "report": report}
 
 
@@ -160,6 +161,19 @@ def axes_records():
         ),
         AccessLog: AccessLog.objects.create(**common),
         AccessFailureLog: AccessFailureLog.objects.create(**common),
+    }
+
+
+def identity_records(speaker):
+    from archive.identity import merging
+    from archive.identity.models import DuplicateDismissal, SpeakerAlias, SpeakerMerge
+
+    merging.merge_speakers(speaker, [make_speaker("Kiril Kaem (dup)")])
+    other = make_speaker("K. Kaem")
+    return {
+        SpeakerAlias: SpeakerAlias.objects.get(speaker=speaker),
+        SpeakerMerge: SpeakerMerge.objects.get(),
+        DuplicateDismissal: DuplicateDismissal.objects.create(speaker=speaker, other=other),
     }
 
 
@@ -454,6 +468,21 @@ def held_change(live_report):
     return gate.pending
 
 
+# -- one identity per person: undo a merge, dismiss a duplicate suggestion ----------
+
+
+def identity_state():
+    from archive.identity.models import DuplicateDismissal, SpeakerMerge
+
+    return {
+        "speakers": sorted(Speaker.objects.values_list("pk", "name")),
+        "segments": sorted(Segment.objects.values_list("pk", "speaker_id")),
+        "quotes": sorted(Quote.objects.values_list("pk", "speaker_id")),
+        "undone": sorted(SpeakerMerge.objects.values_list("pk", "undone_at")),
+        "dismissed": sorted(DuplicateDismissal.objects.values_list("speaker_id", "other_id")),
+    }
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("role", ROLES)
 def test_reverting_to_a_live_version_with_a_segment_to_review_is_refused_to_all(
@@ -648,3 +677,39 @@ def test_the_transcript_editors_actions_go_through_review(client, action, role, 
         assert not PendingChange.objects.exists()
         return
     assert transcript_of(report) == before and public_state() == public
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_undo_a_speaker_merge(client, role, method):
+    from archive.identity import merging
+    from archive.identity.models import SpeakerMerge
+
+    kept, duplicate = make_speaker("Łukasz Wójtowski"), make_speaker("Lukasz Wojtowski")
+    quote = make_quote(make_segment(speaker=duplicate, kind="soundbite"))
+    merging.merge_speakers(kept, [duplicate])
+    url = reverse("admin:archive_speakermerge_undo", args=[SpeakerMerge.objects.get().pk])
+    before = identity_state()
+    response = getattr(client_for(client, make_user(role)), method)(url)
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    elif role == "contributor":
+        assert response.status_code == 403
+    elif method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        quote.refresh_from_db()
+        assert quote.speaker_id == duplicate.pk and quote.segment.speaker_id == duplicate.pk
+        return
+    assert identity_state() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_dismiss_a_duplicate_suggestion(client, role):
+    from archive.identity.models import DuplicateDismissal
+
+    one, two = make_speaker("Łukasz Wójtowski"), make_speaker("Ł. Wójtowski")
+    data = {"action": "dismiss_duplicates", "_selected_action": [one.pk, two.pk]}
+    client_for(client, make_user(role)).post(reverse("admin:archive_speaker_changelist"), data)
+    assert DuplicateDismissal.objects.exists() is DELETES_PARTS[role]

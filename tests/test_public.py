@@ -401,7 +401,7 @@ QUERY_PAGES = {
     ),
     "report detail": (lambda r, q: r.get_absolute_url(), 5),
     "speaker list": (lambda r, q: reverse("archive:speaker_list"), 2),
-    "speaker detail": (lambda r, q: q.speaker.get_absolute_url(), 4),
+    "speaker detail": (lambda r, q: q.speaker.get_absolute_url(), 5),  # and titles over time
     "quote list": (lambda r, q: reverse("archive:quote_list"), 5),
     "quote detail": (lambda r, q: q.get_absolute_url(), 2),  # the quote, its corrections
     "topic": (lambda r, q: r.topics.get().get_absolute_url(), 3),

@@ -4,9 +4,10 @@ reports.py   reports, their segments and quotes inline, workflow actions, histor
 content.py   segments and quotes on their own
 people.py    speakers (with merging), organizations, topics
 pending.py   the list of changes to live reports that wait for an editor
+identity.py  aliases, likely duplicates, merges and their undo (rules in archive/identity/)
 revisions.py history, revert and recover of every versioned model, checked by history.Revert
 importing/   importing transcripts from the browser (upload, preview, import as drafts)
 home/        the desk home: the day's work, each a count and a link
 """
 
-from . import content, home, pending, people, reports  # noqa: F401  (registers the admins)
+from . import content, home, identity, pending, people, reports  # noqa: F401  (registers the admins)

@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.text import smart_split, unescape_string_literal
 
 from .. import search
+from ..identity import matching as identity_matching
 from ..models import Organization, Report, Speaker, Topic
 
 
@@ -89,7 +90,7 @@ def report_search(queryset, search_term):
     if not words:  # punctuation only: nothing matches it
         return queryset.none()
     for word in words:
-        speakers = Speaker.objects.filter(name__icontains=word).values("pk")
+        speakers = Speaker.objects.filter(identity_matching.name_matches(word)).values("pk")
         speakers_sql, speakers_params = speakers.query.sql_with_params()
         by_name = _BY_NAME.format(speakers=speakers_sql)
         text = ""

@@ -5,7 +5,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import curation
+from ..identity import duplicates, matching, merging
 from ..models import Organization, Programme, Quote, Segment, Speaker, Topic
+from .identity import LikelyDuplicateFilter, SpeakerAliasInline, dismiss_duplicates
+from .lookups import search_words
 from .reports import count_of
 
 
@@ -18,11 +21,21 @@ def merge_speakers(modeladmin, request, queryset):
         return None
     keep = next((s for s in speakers if str(s.pk) == request.POST.get("keep")), None)
     if "apply" in request.POST and keep is not None:
-        moved = curation.merge_speakers(keep, speakers)
+        moved = merging.merge_speakers(keep, speakers, user=request.user)
+        history = reverse("admin:archive_speaker_history", args=[keep.pk])
         modeladmin.message_user(
             request,
-            f"Merged into {keep}: {moved['segments']} appearance(s), {moved['quotes']} quote(s), "
-            f"{moved['reports']} filed report(s) moved; {moved['speakers']} speaker(s) removed.",
+            format_html(
+                "Merged into {}: {} appearance(s), {} quote(s), {} filed report(s) moved; "
+                '{} speaker(s) removed. Their names are now aliases; <a href="{}">history</a> '
+                "can undo the merge.",
+                keep,
+                moved["segments"],
+                moved["quotes"],
+                moved["reports"],
+                moved["speakers"],
+                history,
+            ),
             messages.SUCCESS,
         )
         return None
@@ -59,10 +72,26 @@ class SlugFromNameAdmin(admin.ModelAdmin):
 class SpeakerAdmin(SlugFromNameAdmin):
     list_display = ["name", "role", "organization", "appearances"]
     list_select_related = ["organization"]
+    list_filter = [LikelyDuplicateFilter]
     search_fields = ["name"]
     autocomplete_fields = ["organization"]
     readonly_fields = ["appearances", "quotes"]
-    actions = [merge_speakers]
+    actions = [merge_speakers, dismiss_duplicates]
+    inlines = [SpeakerAliasInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Any case, accents or script, and aliases: the report form's autocomplete asks here too.
+        return matching.search_speakers(queryset, search_words(search_term)), False
+
+    def get_ordering(self, request):
+        if LikelyDuplicateFilter.parameter_name in request.GET:
+            return duplicates.DUPLICATE_ORDER
+        return super().get_ordering(request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        speaker = self.get_object(request, object_id)
+        merges = merging.merges_into(speaker) if speaker is not None else []
+        return super().history_view(request, object_id, {"merges": merges, **(extra_context or {})})
 
     def get_queryset(self, request):
         return (

@@ -1,5 +1,7 @@
 """History, revert and recover for every versioned model, through ``history.Revert``."""
 
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
@@ -22,6 +24,7 @@ class GuardedVersionAdmin(VersionAdmin):
         if version.content_type.model_class() is not self.model:
             raise Http404("No such version.")
         revert = history.Revert(version.revision, user=request.user)
+        request.archive_revert = revert
         try:
             with revert.applying() as applied:
                 response = super()._reversion_revisionform_view(
@@ -33,6 +36,17 @@ class GuardedVersionAdmin(VersionAdmin):
             self.message_user(request, f"Not reverted: {refusal}", messages.ERROR)
             return redirect(self._history_or_recover_list(version))
         return response
+
+    @contextmanager
+    def create_revision(self, request):
+        # django-reversion opens the revision right after writing the old version back.
+        revert = request.__dict__.pop("archive_revert", None)
+        if revert is not None:
+            revert.reattach_merged_speakers()
+            for note in revert.notes:
+                self.message_user(request, note, messages.WARNING)
+        with super().create_revision(request):
+            yield
 
     def _history_or_recover_list(self, version):
         opts = self.model._meta

@@ -69,13 +69,18 @@ class OrganizationSerializer(ModelSerializer):
 class SpeakerSerializer(ModelSerializer):
     organization = OrganizationRefSerializer(allow_null=True)
     url = serializers.SerializerMethodField()
+    authority_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Speaker
-        fields = ["slug", "name", "role", "organization", "url"]
+        fields = ["slug", "name", "role", "organization", "url", "authority_id", "authority_url"]
 
     def get_url(self, speaker) -> str:
         return self.context["request"].build_absolute_uri(speaker.get_absolute_url())
+
+    def get_authority_url(self, speaker) -> str | None:
+        """The Wikidata page of the person, where their identifier is known."""
+        return speaker.authority_url or None
 
 
 class AppearanceSerializer(ModelSerializer):

@@ -122,6 +122,8 @@ def speaker_graph(speaker, *, url):
         person["jobTitle"] = speaker.role
     if speaker.organization:
         person["affiliation"] = {"@type": "Organization", "name": speaker.organization.name}
+    if speaker.authority_id:
+        person["sameAs"] = speaker.authority_url
     return {"@context": SCHEMA, "@graph": [person]}
 
 

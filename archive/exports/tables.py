@@ -149,6 +149,7 @@ TABLES = (
                 "Slug of who they speak for (organizations.slug).",
                 "organization__slug",
             ),
+            Field("authority_id", "string", "Their Wikidata identifier (Q42), where known."),
         ),
         ("slug",),
         (("organization", "organizations", "slug"),),

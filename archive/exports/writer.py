@@ -107,6 +107,8 @@ def popolo_persons(base_url):
             "name": speaker.name,
             "links": [{"url": base_url + speaker.get_absolute_url(), "note": "archive page"}],
         }
+        if speaker.authority_id:
+            person["identifiers"] = [{"scheme": "wikidata", "identifier": speaker.authority_id}]
         if speaker.role or speaker.organization:
             membership = {"role": speaker.role} if speaker.role else {}
             if speaker.organization:
