@@ -16,6 +16,7 @@ from .inlines import CorrectionInline, ReportQuoteInline, SegmentInline
 from .lookups import OutletFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .revisions import GuardedVersionAdmin
+from .together import WorkingTogether
 
 
 def count_of(model, **path):
@@ -39,7 +40,7 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(GuardedVersionAdmin):
+class ReportAdmin(WorkingTogether, GuardedVersionAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
