@@ -1,5 +1,7 @@
 """Two people at the desk in real browsers: presence, a refused save kept, leaving asks first."""
 
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -38,6 +40,12 @@ def desk(browser, live_server):
         return page
 
     yield open_as
+    for context in contexts:
+        for page in context.pages:
+            page.close()
+    # A heartbeat sent just before the pages closed may still be on the server:
+    # let it finish before the test's database is emptied.
+    time.sleep(0.5)
     for context in contexts:
         context.close()
 

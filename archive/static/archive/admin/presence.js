@@ -35,7 +35,11 @@
   form.addEventListener("submit", () => { submitting = true; });
   // Leaving without saving: tell the others at once, not a minute later. A save
   // reopens the form (or leaves it), so it keeps the row rather than flicker.
-  window.addEventListener("pagehide", () => {
-    if (!submitting) navigator.sendBeacon(url, body("leaving"));
+  // Added on "load", after unsaved-changes.js's handler: when that one asks the
+  // user to stay (defaultPrevented), they may well stay, so nothing is sent.
+  window.addEventListener("load", () => {
+    window.addEventListener("beforeunload", (event) => {
+      if (!submitting && !event.defaultPrevented) navigator.sendBeacon(url, body("leaving"));
+    });
   });
 })();
