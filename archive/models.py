@@ -991,5 +991,30 @@ class PendingChange(models.Model):
         return f"Pending change to “{self.report}” by {self.author}"
 
 
+class EditingPresence(models.Model):
+    """Someone has a report's change form open at the desk (archive/admin/presence.py).
+
+    Kept in the database, not a per-process cache, so that every app server
+    sees everyone; a row not seen for a minute is stale and is swept away.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(help_text="When they opened the report.")
+    seen_at = models.DateTimeField(db_index=True, help_text="Their page's last heartbeat.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="presence_report_user_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.report_id} since {self.since:%H:%M}"
+
+
+# Rows about this moment, not the archive: neither backed up nor edited at the desk.
+TRANSIENT_MODELS = [EditingPresence]
+
+
 # One identity per person (archive/identity/): aliases, merges, dismissed duplicates.
 from .identity.models import DuplicateDismissal, SpeakerAlias, SpeakerMerge  # noqa: E402, F401

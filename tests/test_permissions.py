@@ -713,3 +713,34 @@ def test_only_editors_dismiss_a_duplicate_suggestion(client, role):
     data = {"action": "dismiss_duplicates", "_selected_action": [one.pk, two.pk]}
     client_for(client, make_user(role)).post(reverse("admin:archive_speaker_changelist"), data)
     assert DuplicateDismissal.objects.exists() is DELETES_PARTS[role]
+
+
+# --- Presence on a report's change form (issue 14, item 4) -----------------------------
+
+MAY_CHANGE_REPORTS = {"anonymous": False, "contributor": True, "editor": True, "superuser": True,
+                      "staff without a group": False}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [*ROLES, "staff without a group"])
+def test_only_who_may_change_the_report_posts_a_presence_heartbeat(client, role):
+    from archive.models import EditingPresence
+
+    report = Report.objects.create(title="Being edited", status="draft")
+    if role == "staff without a group":
+        user = get_user_model().objects.create_user(username="staff", is_staff=True)
+    else:
+        user = make_user(role)
+    user_client = client_for(client, user)
+    url = reverse("admin:archive_report_presence", args=[report.pk])
+    response = user_client.post(url)
+    if role == "anonymous":
+        assert_sent_to_login(response)
+    elif MAY_CHANGE_REPORTS[role]:
+        assert response.status_code == 200 and response.json() == {"others": []}
+    else:
+        assert response.status_code == 403
+    assert EditingPresence.objects.filter(report=report).exists() is MAY_CHANGE_REPORTS[role]
+    # Reading the change form records presence only for those who may change the report.
+    EditingPresence.objects.all().delete()
+    user_client.get(reverse("admin:archive_report_change", args=[report.pk]))
+    assert EditingPresence.objects.exists() is MAY_CHANGE_REPORTS[role]

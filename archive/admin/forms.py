@@ -28,19 +28,23 @@ def time_zone_note():
     return f"Times are in {timezone.get_current_timezone_name()} (the site's time zone)."
 
 
-def refuse_stale_edit(current, token):
+OPEN_AGAIN = "open the report again to see them, then make your changes again."
+
+
+def refuse_stale_edit(current, token, *, next_step=OPEN_AGAIN):
     """Refuse a save from a form opened before ``current`` (a Report) last changed."""
     if current is None or token == edit_token(current.updated_at):
         return
     user = history.last_saved_by(current)
     who = (user.get_full_name() or user.get_username()) if user else "Someone (an import?)"
     when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i:s")
-    raise ValidationError(
+    error = ValidationError(
         f"{who} saved this report at {when} ({timezone.get_current_timezone_name()}) "
-        "after you opened it. Your changes were NOT saved, so theirs are not lost: "
-        "open the report again to see them, then make your changes again.",
+        f"after you opened it. Your changes were NOT saved, so theirs are not lost: {next_step}",
         code="stale",
     )
+    error.saved_by = who
+    raise error
 
 
 class ReportPartForm(forms.ModelForm):
@@ -142,7 +146,7 @@ class ReportAdminForm(forms.ModelForm):
         if self.instance.pk:
             # Locked until this save commits: two saves cannot both pass the check.
             current = Report.objects.select_for_update().filter(pk=self.instance.pk).first()
-            refuse_stale_edit(current, self.cleaned_data.get("edit_token"))
+            self.refuse_stale_edit_keeping_changes(current)
         before = workflow.PublicationState.of(current)
         after = workflow.PublicationState.from_fields({**vars(before), **cleaned})
         try:
@@ -157,6 +161,32 @@ class ReportAdminForm(forms.ModelForm):
             cleaned["withdrawal_reason"] = completed.withdrawal_reason
         self.back_to_draft = workflow.went_back_to_draft(before, completed)
         return cleaned
+
+    # Read by archive/admin/together when it renders a refused form.
+    refused_over = None  # the edit token the refused form was opened with
+    refused_by = None  # who saved in between
+
+    def refuse_stale_edit_keeping_changes(self, current):
+        """Refuse a stale save; the form comes back as typed, with a token for the new version.
+
+        Saving that form again saves the editor's version over the other
+        person's (what they changed is listed beside it); a third save in
+        between is refused again.
+        """
+        token = self.cleaned_data.get("edit_token")
+        try:
+            refuse_stale_edit(current, token, next_step=KEPT_IN_THE_FORM)
+        except ValidationError as refusal:
+            self.refused_over, self.refused_by = token, refusal.saved_by
+            self.data = self.data.copy()
+            self.data[self.add_prefix("edit_token")] = edit_token(current.updated_at)
+            raise
+
+
+KEPT_IN_THE_FORM = (
+    "your changes are still in the form below, and what they changed is listed above it. "
+    "Save again to save your version over theirs."
+)
 
 
 class SegmentInlineForm(SpeakerReviewForm):

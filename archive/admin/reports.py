@@ -22,6 +22,7 @@ from .lookups import OutletFilter, ScheduledFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .pending import ReviewGatedReportAdmin
 from .revisions import GuardedVersionAdmin
+from .together import WorkingTogether
 
 
 def count_of(model, **path):
@@ -45,7 +46,9 @@ class MismatchedQuotesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(ReviewGatedReportAdmin, TranscriptEditorAdmin, GuardedVersionAdmin):
+class ReportAdmin(
+    ReviewGatedReportAdmin, WorkingTogether, TranscriptEditorAdmin, GuardedVersionAdmin
+):
     form = ReportAdminForm
     list_display = ["title", "publication", "outlet", "correspondent", "segments", "quotes",
                     "published_at"]  # fmt: skip
