@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0013_pending_changes"),
+        ("archive", "0014_speaker_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

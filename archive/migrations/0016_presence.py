@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0012_scale_indexes_and_scoped_cache"),
+        ("archive", "0015_review_notes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,6 +20,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0012_scale_indexes_and_scoped_cache")]
+    dependencies = [("archive", "0016_presence")]
 
     operations = [migrations.RunPython(install, uninstall, elidable=False)]

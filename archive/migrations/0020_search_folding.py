@@ -32,7 +32,7 @@ def fold_index_and_sort_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0012_scale_indexes_and_scoped_cache")]
+    dependencies = [("archive", "0017_segment_time_order")]
 
     operations = [
         migrations.RunPython(fold_index_and_sort_names, migrations.RunPython.noop, elidable=False),
