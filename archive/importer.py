@@ -845,7 +845,9 @@ class _Importer:
             counts["quotes"] += self._rebuild_quotes(old, [file.report_id for file in replaced])
             counts["quotes_flagged"] = sum(1 for q in old["quotes"] if not q.matches_source)
             Segment.objects.filter(pk__in=[s["pk"] for s in old["segments"]]).delete()
-        history.record_as_imported({report_ids[file.slug]: file.name for file in files})
+        # The "as imported" revision is the uploader's when the desk imports.
+        imported = {report_ids[file.slug]: file.name for file in files}
+        history.record_as_imported(imported, user=self.created_by)
         return counts
 
     def _rebuild_quotes(self, old, report_ids):

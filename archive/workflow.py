@@ -128,17 +128,22 @@ def complete(state, *, now=None, before=None):
     return state
 
 
-def publish_blockers(report):
+def publish_blockers(report, *, flagged_quotes=True):
     """Why ``report`` may not be published yet, in words; empty when nothing holds it back.
 
     A segment whose speaker the importer was unsure of (``needs_review``) must be
     confirmed or fixed by an editor first, so no quote goes out under a garbled name;
     a quote that no longer matches its segment must be corrected or removed first.
+    A report already live is not held back by its flagged quotes
+    (``flagged_quotes=False``): they are hidden until they match, and an editor's
+    own save of it goes live with them, as a pending change it publishes does.
     """
     if report is None or report.pk is None:
         return []
     unsure = report.segments.filter(needs_review=True).count()
-    flagged = Quote.objects.filter(segment__report=report.pk, matches_source=False).count()
+    flagged = 0
+    if flagged_quotes:
+        flagged = Quote.objects.filter(segment__report=report.pk, matches_source=False).count()
     return _blockers(report.title, unsure, flagged)
 
 

@@ -111,7 +111,7 @@ def test_importing_the_chosen_files_makes_drafts_by_the_uploader_with_a_revision
     assert report.source_path.endswith(f": {SEED.name}")
     version = Version.objects.get_for_object(report).get()
     assert version.revision.user == user
-    assert version.revision.comment == f"Imported from the browser: {SEED.name}"
+    assert version.revision.comment == f"As imported from {SEED.name}."
     # The upload is gone once imported: its preview is not there any more.
     assert client.get(url)["Location"] == reverse(UPLOAD_URL)
 

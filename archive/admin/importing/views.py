@@ -1,10 +1,8 @@
 """The desk's import pages: upload, preview per file, import the chosen files as drafts."""
 
-import hashlib
 from dataclasses import fields
 from functools import partial
 
-import reversion
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
@@ -170,7 +168,6 @@ def _import(request, token, plans):
     changed = [p.upload for p in picked if p.outcome == "changed" and p not in held]
     if changed:
         counts = _sum(counts, import_uploads(changed, replace=True, **options))
-    _record_revisions([p.upload for p in picked], request.user)
     for plan in held:
         _import_for_review(request, plan, options)
     staging.discard(token)
@@ -196,18 +193,3 @@ def _import_for_review(request, plan, options):
 def _sum(one, other):
     names = [field.name for field in fields(ImportCounts)]
     return ImportCounts(**{name: getattr(one, name) + getattr(other, name) for name in names})
-
-
-def _record_revisions(uploads, user):
-    """A revision of each report the upload wrote, by its uploader: the report's history."""
-    by_path = {upload.source_path: upload for upload in uploads}
-    checksums = {hashlib.sha256(upload.data).hexdigest() for upload in uploads}
-    written = Report.objects.filter(source_checksum__in=checksums)
-    for report in written:
-        upload = by_path.get(report.source_path)
-        if upload is None:
-            continue  # the same bytes imported before, from elsewhere: unchanged
-        with reversion.create_revision():
-            reversion.set_user(user)
-            reversion.set_comment(f"Imported from the browser: {upload.name}")
-            reversion.add_to_revision(report)
