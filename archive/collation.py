@@ -63,6 +63,8 @@ def fold(text):
     Keeping the length lets a match found in the folded text be marked in the
     original at the same offsets; letters that fold to two ("ß") stay as they are.
     """
+    if text.isascii():
+        return text.lower()  # most text: no accent to remove, and ten times faster
     out = []
     for char in text.translate(_ONE_FOR_ONE):
         base = unicodedata.normalize("NFD", char)[0].lower()

@@ -18,10 +18,12 @@ passes a queryset built on ``Report.objects.public()`` and the engine's hits
 are restricted to it as a subquery.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -122,6 +124,12 @@ def _word_pattern(word, prefix):
 
 
 def _highlight_re(terms):
+    return _compiled_highlight(tuple(terms))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_highlight(terms):
+    """One pattern per query, built once: every hit's title and snippet use it."""
     patterns = []
     for term in terms:
         for index, word in enumerate(term.words):
@@ -153,12 +161,9 @@ def snippet(text, terms, words_around=14):
     words = text.split()
     if len(words) <= 2 * words_around + 1:
         return highlight(text, terms)
-    hit = 0
-    if pattern is not None:
-        for index, word in enumerate(words):
-            if pattern.search(fold(word)):
-                hit = index
-                break
+    match = pattern.search(fold(text)) if pattern is not None else None
+    # The matched word's index: the words before it (a match starts a word).
+    hit = len(text[: match.start()].split()) if match else 0
     start = max(0, hit - words_around)
     end = min(len(words), start + 2 * words_around + 1)
     body = highlight(" ".join(words[start:end]), terms)
@@ -215,16 +220,16 @@ PEOPLE_CANDIDATES = 10  # per person listed: room for hidden ones among the best
 CANDIDATES = 2000
 PERSON_WEIGHT = 1.0
 
-_SQLITE_SQL = """
-SELECT * FROM (
+# One walk per kind of candidate, joined by UNION ALL. "{visible}" is the caller's
+# queryset of visible reports; "{kind}" keeps one segment kind.
+_SQLITE_WALKS = {
+    "segments": """
     SELECT s.report_id, f.rowid, -bm25(archive_segment_fts, 0.5, 1.0)
     FROM archive_segment_fts f JOIN archive_segment s ON s.id = f.rowid
-    WHERE archive_segment_fts MATCH %s AND s.report_id IN ({visible}) {kind}
-    ORDER BY f.rowid DESC LIMIT %s
-)
-UNION ALL
-SELECT * FROM (
-    SELECT s.report_id, s.id, {person_weight} * p.score
+    WHERE archive_segment_fts MATCH %s AND EXISTS ({visible}) {kind}
+    ORDER BY f.rowid DESC LIMIT %s""",
+    "people": f"""
+    SELECT s.report_id, s.id, {PERSON_WEIGHT} * p.score
     FROM (SELECT rowid AS id, -bm25(archive_speaker_fts) AS score FROM archive_speaker_fts
           WHERE archive_speaker_fts MATCH %s
           UNION ALL
@@ -233,17 +238,22 @@ SELECT * FROM (
                 FROM archive_organization_fts WHERE archive_organization_fts MATCH %s) o
             ON o.id = sp.organization_id) p
     JOIN archive_segment s ON s.speaker_id = p.id
-    WHERE s.report_id IN ({visible}) {kind}
-    ORDER BY s.id DESC LIMIT %s
-)
-UNION ALL
-SELECT * FROM (
-    -- "+rowid": test visibility per match, not probe the index once per visible report.
+    WHERE EXISTS ({{visible}}) {{kind}}
+    ORDER BY s.id DESC LIMIT %s""",
+    "titles": """
     SELECT rowid, NULL, -bm25(archive_report_fts) FROM archive_report_fts
-    WHERE archive_report_fts MATCH %s AND +rowid IN ({visible}) {no_titles}
-    ORDER BY rowid DESC LIMIT %s
-)
-"""
+    WHERE archive_report_fts MATCH %s AND EXISTS ({visible})
+    ORDER BY rowid DESC LIMIT %s""",
+}
+# SQLite: each match's report is probed by primary key ("EXISTS", correlated on the
+# column named here). As "IN (visible)", every search listed every visible report
+# first, once per walk: 20 ms at 10,000 reports, for a rare word's 20 matches.
+_OUTER = "archive_outer_report_id"
+_SQLITE_VISIBLE_BY = {
+    "segments": "s.report_id",
+    "people": "s.report_id",
+    "titles": "archive_report_fts.rowid",
+}
 
 # People whose name holds every term first, best first; then those of an organization
 # whose name does.
@@ -258,7 +268,7 @@ SELECT id FROM (
 ) ORDER BY by_organization, score, id LIMIT %s
 """
 
-# PostgreSQL: the same three walks, each cut to the newest CANDIDATES before ts_rank
+# PostgreSQL: the same walks, each cut to the newest CANDIDATES before ts_rank
 # runs. The query is written out in each walk (no CTE): as a constant, the planner
 # estimates its words from the statistics and walks the newest rows backwards for a
 # common word (stopping after the window) but the GIN index for a rare one.
@@ -266,36 +276,6 @@ SELECT id FROM (
 _PG_QUERY = "to_tsquery('english', archive_unaccent(%s))"
 _PG_NAMES = "to_tsquery('simple', archive_unaccent(%s))"
 _PG_TITLE_VECTOR = "to_tsvector('english', archive_unaccent(r.title))"
-
-_POSTGRES_SQL = f"""
-SELECT * FROM (
-    SELECT s.report_id, s.id, ts_rank(s.search_vector, {_PG_QUERY})
-    FROM archive_segment s
-    WHERE s.search_vector @@ {_PG_QUERY} AND s.report_id IN ({{visible}}) {{kind}}
-    ORDER BY s.id DESC LIMIT %s
-) AS segments
-UNION ALL
-SELECT * FROM (
-    SELECT s.report_id, s.id, {{person_weight}} * p.score
-    FROM (SELECT sp.id, ts_rank({{name_vector}}, {_PG_NAMES}) AS score FROM archive_speaker sp
-          WHERE {{name_vector}} @@ {_PG_NAMES}
-          UNION ALL
-          SELECT sp.id, ts_rank({{organization_vector}}, {_PG_NAMES})
-          FROM archive_speaker sp JOIN archive_organization o ON o.id = sp.organization_id
-          WHERE {{organization_vector}} @@ {_PG_NAMES}) p
-    JOIN archive_segment s ON s.speaker_id = p.id
-    WHERE s.report_id IN ({{visible}}) {{kind}}
-    ORDER BY s.id DESC LIMIT %s
-) AS people
-UNION ALL
-SELECT * FROM (
-    SELECT r.id, NULL::bigint, ts_rank({_PG_TITLE_VECTOR}, {_PG_QUERY})
-    FROM archive_report r
-    WHERE {_PG_TITLE_VECTOR} @@ {_PG_QUERY} AND r.id IN ({{visible}}) {{no_titles}}
-    ORDER BY r.id DESC LIMIT %s
-) AS titles
-"""
-
 _PG_NAME_VECTOR = "to_tsvector('simple', archive_unaccent(sp.name))"
 _PG_ORGANIZATION_VECTOR = "to_tsvector('simple', archive_unaccent(o.name))"
 
@@ -311,48 +291,119 @@ SELECT id FROM (
 """
 
 
+# Segments: the newest matches of visible reports, by one of two plans, of which one
+# runs. A common word (each of the query's words among the column's most common, per
+# ANALYZE's statistics) walks the newest segments backwards and stops after the
+# window; any other reads its matches from the GIN index and sorts them ("s.id + 0"
+# keeps the planner off the backward walk, which it picks for an unknown word, whose
+# matches it guesses at 5,000 (0.5%): a rare word's 20 took it through every row).
+# Each match's report is checked by one primary-key probe, in a LATERAL subquery with
+# a LIMIT, which the planner cannot turn into a join (as "report_id IN (visible)" it
+# hashed every visible report first).
+_PG_COMMON_WORDS = """coalesce((
+        SELECT st.most_common_elems::text::text[]
+               @> tsvector_to_array(to_tsvector('english', archive_unaccent(%s)))
+        FROM pg_stats st WHERE st.schemaname = current_schema()
+        AND st.tablename = 'archive_segment' AND st.attname = 'search_vector'), true)"""
+_PG_SEGMENT_WALK = f"""
+    SELECT s.report_id, s.id, ts_rank(s.search_vector, {_PG_QUERY})
+    FROM archive_segment s CROSS JOIN LATERAL (
+        SELECT 1 FROM archive_report r
+        WHERE r.id = s.report_id AND r.id IN ({{{{visible}}}}) LIMIT 1
+    ) AS visible
+    WHERE s.search_vector @@ {_PG_QUERY} {{{{kind}}}} AND {{plan}}
+    ORDER BY {{order}} DESC LIMIT %s"""
+_POSTGRES_WALKS = {
+    "segments": _PG_SEGMENT_WALK.format(plan=_PG_COMMON_WORDS, order="s.id"),
+    "matches": _PG_SEGMENT_WALK.format(plan=f"NOT {_PG_COMMON_WORDS}", order="s.id + 0"),
+    "people": f"""
+    SELECT s.report_id, s.id, {PERSON_WEIGHT} * p.score
+    FROM (SELECT sp.id, ts_rank({_PG_NAME_VECTOR}, {_PG_NAMES}) AS score FROM archive_speaker sp
+          WHERE {_PG_NAME_VECTOR} @@ {_PG_NAMES}
+          UNION ALL
+          SELECT sp.id, ts_rank({_PG_ORGANIZATION_VECTOR}, {_PG_NAMES})
+          FROM archive_speaker sp JOIN archive_organization o ON o.id = sp.organization_id
+          WHERE {_PG_ORGANIZATION_VECTOR} @@ {_PG_NAMES}) p
+    JOIN archive_segment s ON s.speaker_id = p.id
+    WHERE s.report_id IN ({{visible}}) {{kind}}
+    ORDER BY s.id DESC LIMIT %s""",
+    "titles": f"""
+    SELECT r.id, NULL::bigint, ts_rank({_PG_TITLE_VECTOR}, {_PG_QUERY})
+    FROM archive_report r
+    WHERE {_PG_TITLE_VECTOR} @@ {_PG_QUERY} AND r.id IN ({{visible}})
+    ORDER BY r.id DESC LIMIT %s""",
+}
+
+
 def _visible_sql(queryset):
     return queryset.order_by().values("pk").query.sql_with_params()
 
 
-def _engine_sql(kind):
-    postgres = connection.vendor == "postgresql"
-    template = _POSTGRES_SQL if postgres else _SQLITE_SQL
-    sql = template.format(
-        visible="{visible}",
-        kind="AND s.kind = %s" if kind else "",
-        no_titles="AND 1 = 0" if kind else "",
-        person_weight=PERSON_WEIGHT,
-        name_vector=_PG_NAME_VECTOR,
-        organization_vector=_PG_ORGANIZATION_VECTOR,
-    )
-    return sql, postgres
-
-
-def _candidates(terms, reports, kind, candidates):
-    """Raw candidate rows (report_id, segment_id or None, score) of the three walks."""
-    visible_sql, visible_params = _visible_sql(reports)
-    sql, postgres = _engine_sql(kind)
-    sql = sql.replace("{visible}", visible_sql)
-    kind_params = [kind] if kind else []
-    walk = [*visible_params, *kind_params, candidates]
+def _walk_params(walk, postgres, query, visible, kind, limit, words=""):
+    """Each walk's parameters, in the order its SQL holds them."""
     if postgres:
-        query = tsquery(terms)
-        params = [query, query, *walk, query, query, query, query, *walk]
-        params += [query, query, *visible_params, candidates]
-    else:
-        match = fts5_query(terms)
-        params = [match, *walk, match, match, *walk, match, *visible_params, candidates]
+        segments = [query, *visible, query, *kind, words, limit]
+        return {
+            "segments": segments,
+            "matches": segments,
+            "people": [query, query, query, query, *visible, *kind, limit],
+            "titles": [query, query, *visible, limit],
+        }[walk]
+    return {
+        "segments": [query, *visible, *kind, limit],
+        "people": [query, query, *visible, *kind, limit],
+        "titles": [query, *visible, limit],
+    }[walk]
+
+
+def _candidates(terms, reports, kind, candidates, *, names_match=True):
+    """Raw candidate rows (report_id, segment_id or None, score) of the walks.
+
+    The people walk runs only when some name matched (``names_match``), titles only
+    when every kind of passage counts.
+    """
+    visible_sql, visible_params = _visible_sql(reports)
+    postgres = connection.vendor == "postgresql"
+    templates = _POSTGRES_WALKS if postgres else _SQLITE_WALKS
+    query = tsquery(terms) if postgres else fts5_query(terms)
+    kind_params = [kind] if kind else []
+    walks = ["segments", *(["matches"] if postgres else [])]
+    walks += [*(["people"] if names_match else []), *([] if kind else ["titles"])]
+    # Words whose frequency tells the plan; a prefix matches more than its stem does.
+    words = " ".join(word for term in terms if not term.prefix for word in term.words)
+    parts, params = [], []
+    if not postgres:  # compiled once, correlated on each walk's column below
+        visible_sql, visible_params = _visible_sql(reports.filter(pk=RawSQL(_OUTER, ())))
+    for walk in walks:
+        sql = templates[walk].format(visible="{visible}", kind="AND s.kind = %s" if kind else "")
+        visible = visible_sql
+        if not postgres:
+            visible = visible_sql.replace(_OUTER, _SQLITE_VISIBLE_BY[walk])
+        parts.append(f"SELECT * FROM ({sql.replace('{visible}', visible)}\n) AS {walk}")
+        params += _walk_params(
+            walk, postgres, query, visible_params, kind_params, candidates, words
+        )
+    sql = "\nUNION ALL\n".join(parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if postgres:
+            # Parallel workers take longer to start (30 ms on a busy server), and JIT
+            # longer to compile (250 ms: the plan that does not run counts in the
+            # cost), than the bounded walks take to run. SET LOCAL ends with the
+            # statement (one implicit transaction): query and settings are sent as one.
+            settings = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off;"
+            cursor.execute(f"{settings}\n{sql}", params)
+            cursor.nextset()
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _ranked(terms, reports, *, kind, limit, offset):
+def _ranked(terms, reports, *, kind, limit, offset, names_match=True):
     """(rows best first for this page, total matching reports, whether that total is exact)."""
     candidates = CANDIDATES
     while True:
-        rows = _candidates(terms, reports, kind, candidates)
+        rows = _candidates(terms, reports, kind, candidates, names_match=names_match)
         best, titles, segment_rows = {}, {}, 0
         for report_id, segment_id, score in rows:
             if segment_id is None:
@@ -379,15 +430,12 @@ def _ranked(terms, reports, *, kind, limit, offset):
     return ranked, len(ranked), exhausted
 
 
-def find_people(terms, limit=MAX_PEOPLE):
-    """Public speakers whose name, or whose organization's name, holds every term.
+def name_candidates(terms, limit=MAX_PEOPLE):
+    """Ids of speakers whose name, or whose organization's name, holds every term, best first.
 
-    Two queries: the best candidates from the name indexes, then the public ones
-    among them. Visibility is checked for those candidates only (proving every
-    speaker public first cost more than the whole search).
+    Public or not: :func:`find_people` keeps the public ones. Empty when no name
+    matches, and then the search's people walk is not run.
     """
-    from .models import Speaker
-
     if connection.vendor == "postgresql":
         query = tsquery(terms)
         sql, params = _POSTGRES_PEOPLE_SQL, [query, query, query, limit * PEOPLE_CANDIDATES]
@@ -397,7 +445,17 @@ def find_people(terms, limit=MAX_PEOPLE):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # A person whose name and organization both match comes back twice.
-        candidates = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+
+
+def find_people(candidates, limit=MAX_PEOPLE):
+    """The public speakers among ``candidates`` (from :func:`name_candidates`), in order.
+
+    Visibility is checked for those candidates only (proving every speaker public
+    first cost more than the whole search).
+    """
+    from .models import Speaker
+
     if not candidates:
         return []
     public = Speaker.objects.public().select_related("organization").in_bulk(candidates)
@@ -418,9 +476,12 @@ def search(raw_query, reports, *, page=1, per_page=20, kind="", sort="relevance"
     terms = parse_query(raw_query)
     if not terms:
         return Results(hits=[], page=1, has_next=False), terms
-    people = find_people(terms)
+    named = name_candidates(terms)
+    people = find_people(named)
     offset = (page - 1) * per_page
-    ranked, total, exact = _ranked(terms, reports, kind=kind, limit=per_page + 1, offset=offset)
+    ranked, total, exact = _ranked(
+        terms, reports, kind=kind, limit=per_page + 1, offset=offset, names_match=bool(named)
+    )
     report_ids = [row[0] for row in ranked]
     # The ranked ids already passed ``reports``' filters; visibility is checked
     # again (a report may be withdrawn in between) by primary key, row by row.

@@ -448,3 +448,29 @@ def test_the_migration_folds_an_index_built_before_it():
     migration.fold_index_and_sort_names(django_apps, connection.schema_editor())
     assert found("orsted") == ["Indexed before"]
     assert Speaker.objects.get(pk=speaker.pk).sort_name == "jorgen orsted"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's two plans")
+def test_rare_and_common_words_take_their_own_plan_and_find_the_same_passages():
+    """A word among the column's most common walks the newest rows; any other the index."""
+    public, hidden = make_report("Public"), make_report("Hidden", status=Report.Status.DRAFT)
+    common = "Minister budgets economy treasury parliament spending taxes growth banks trade."
+    for _ in range(40):
+        make_segment(public, text=common)
+    rare = make_segment(public, kind="soundbite", text="A quetzalcoatlus was sighted.")
+    make_segment(hidden, kind="soundbite", text="A quetzalcoatlus in a draft.")
+    with connection.cursor() as cursor:
+        # Ten most common words kept (a small table keeps them all): the ten above.
+        cursor.execute("SET LOCAL default_statistics_target = 1")
+        cursor.execute("ANALYZE archive_segment")
+        cursor.execute("RESET default_statistics_target")
+        cursor.execute(
+            f"SELECT {search._PG_COMMON_WORDS}, {search._PG_COMMON_WORDS}",
+            ["minister budgets", "quetzalcoatlus"],
+        )
+        assert cursor.fetchone() == (True, False)  # so each plan is the one that runs
+    for query, kind in (("quetzalcoatlus", ""), ("quetzalcoatlus", "soundbite")):
+        results, _ = search.search(query, Report.objects.public(), kind=kind)
+        assert [(hit.report, hit.segment) for hit in results.hits] == [(public, rare)]
+    results, _ = search.search("minister budgets", Report.objects.public())
+    assert [hit.report for hit in results.hits] == [public] and results.total == 1
