@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from .. import workflow
@@ -254,10 +255,14 @@ class ReviewGatedPartAdmin(ReviewGatedAdmin):
 class PendingChangeAdmin(admin.ModelAdmin):
     """Pending changes are made by saving a live report and ended by publishing or discarding."""
 
-    list_display = ["report", "author", "created_at", "comment"]
+    list_display = ["report", "author", "created_at", "comment", "review"]
     list_select_related = ["report", "author"]
     fields = ["report", "author", "created_at", "comment"]
     readonly_fields = fields
+
+    @admin.display(description="")
+    def review(self, change):
+        return format_html('<a href="{}">Review</a>', review_url(change))
 
     def has_add_permission(self, request):
         return False
