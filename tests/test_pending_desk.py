@@ -323,3 +323,15 @@ def editor_n(n):
     user.username = f"editor-{n}"
     user.save()
     return user
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "²", "-1", "<b>", ""])
+def test_a_malformed_id_is_no_report_to_the_gate_and_no_500_in_a_bulk_action(client, live, value):
+    from archive.admin.pending import as_id
+
+    assert as_id(value) is None
+    contributor = desk(client, "contributor")
+    data = {"action": "delete_selected", "_selected_action": [value]}
+    changelist = reverse("admin:archive_segment_changelist")
+    assert contributor.post(changelist, data).status_code in (200, 302)
+    assert Segment.objects.get().report == live and not PendingChange.objects.exists()
