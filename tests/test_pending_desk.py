@@ -1,9 +1,12 @@
 """Pending changes in the desk: every admin route holds a contributor's change to a live report."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
 from archive.models import PendingChange, Quote, Report, Segment
+from archive.pending import review_gate
 from tests.desk import client_for, form_data, make_user
 from tests.factories import make_quote, make_report, make_segment, make_speaker
 
@@ -293,3 +296,42 @@ def test_the_page_cache_keeps_the_live_page_until_the_change_is_published(
     )
     client.logout()
     assert "Investors came second." in client.get(url).text
+
+
+def test_the_list_of_pending_changes_links_each_to_its_review(
+    client, live, django_assert_num_queries
+):
+    save_form(desk(client, "contributor"), live, title="Pending title")
+    client.logout()
+    editor = desk(client, "superuser")
+    url = reverse("admin:archive_pendingchange_changelist")
+    with django_assert_num_queries(5):
+        page = editor.get(url)
+    for n in range(10):  # more rows, same cost
+        report = make_report(f"More {n}")
+        with review_gate(SimpleNamespace(user=editor_n(n)), report, hold=True):
+            Report.objects.filter(pk=report.pk).update(dateline="Elsewhere")
+    assert PendingChange.objects.count() == 11
+    with django_assert_num_queries(5):
+        editor.get(url)
+    change = PendingChange.objects.get(report=live)
+    assert reverse("admin:archive_report_pending", args=[live.pk, change.pk]) in page.text
+
+
+def editor_n(n):
+    user = make_user("editor")
+    user.username = f"editor-{n}"
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "²", "-1", "<b>", ""])
+def test_a_malformed_id_is_no_report_to_the_gate_and_no_500_in_a_bulk_action(client, live, value):
+    from archive.admin.pending import as_id
+
+    assert as_id(value) is None
+    contributor = desk(client, "contributor")
+    data = {"action": "delete_selected", "_selected_action": [value]}
+    changelist = reverse("admin:archive_segment_changelist")
+    assert contributor.post(changelist, data).status_code in (200, 302)
+    assert Segment.objects.get().report == live and not PendingChange.objects.exists()

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from .. import workflow
@@ -197,14 +198,21 @@ def pending_context(request, report):
     }
 
 
+def as_id(value):
+    """A posted primary key as an int, or None when it cannot be one (the form says why)."""
+    if value.isascii() and value.isdigit() and int(value) < 2**63:
+        return int(value)
+    return None
+
+
 class ReviewGatedPartAdmin(ReviewGatedAdmin):
     """A report's segments, quotes and corrections on their own pages and in bulk."""
 
     def posted_report(self, request):
         """The report a POST names for the part (its report, or its segment's), if any."""
         for name, model in (("report", Report), ("segment", Segment)):
-            value = request.POST.get(name, "")
-            if any(f.name == name for f in self.model._meta.fields) and value.isdigit():
+            value = as_id(request.POST.get(name, ""))
+            if any(f.name == name for f in self.model._meta.fields) and value is not None:
                 if model is Report:
                     return Report.objects.filter(pk=value).first()
                 segment = Segment.objects.filter(pk=value).select_related("report").first()
@@ -237,7 +245,7 @@ class ReviewGatedPartAdmin(ReviewGatedAdmin):
         if not workflow.can_publish(request.user):
             selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
             if request.POST.get("select_across", "0") == "0":
-                queryset = queryset.filter(pk__in=[v for v in selected if v.isdigit()])
+                queryset = queryset.filter(pk__in=[as_id(v) for v in selected if as_id(v)])
             field = "segment__report" if self.model is Quote else "report"
             if Report.objects.filter(live_q(), pk__in=queryset.values(field)).exists():
                 self.message_user(
@@ -254,10 +262,14 @@ class ReviewGatedPartAdmin(ReviewGatedAdmin):
 class PendingChangeAdmin(admin.ModelAdmin):
     """Pending changes are made by saving a live report and ended by publishing or discarding."""
 
-    list_display = ["report", "author", "created_at", "comment"]
+    list_display = ["report", "author", "created_at", "comment", "review"]
     list_select_related = ["report", "author"]
     fields = ["report", "author", "created_at", "comment"]
     readonly_fields = fields
+
+    @admin.display(description="")
+    def review(self, change):
+        return format_html('<a href="{}">Review</a>', review_url(change))
 
     def has_add_permission(self, request):
         return False

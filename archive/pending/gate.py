@@ -44,6 +44,9 @@ def review_gate(request, report, comment="", *, hold=False):
     report; ``gate.pending`` is None. Either way ``gate.message`` says what
     happened, in one line. An exception in the block rolls everything back.
     A gate opened inside another on the same request is the outer one.
+
+    A held block's writes to other tables (a new speaker) are rolled back too:
+    make those before the block.
     """
     outer = getattr(request, ACTIVE, None)
     if outer is not None:
