@@ -534,3 +534,17 @@ def test_two_existing_speakers_whose_names_fold_alike_keep_their_own_appearances
     run_import(tmp_path)
     assert Segment.objects.filter(kind="soundbite", speaker=accented).count() == 1
     assert Segment.objects.filter(kind="soundbite", speaker=plain).count() == 1
+
+
+def test_dismissing_refuses_a_selection_too_large_to_be_one_group(client):
+    from archive.admin.identity import MAX_DISMISSED
+    from archive.identity.models import DuplicateDismissal
+    from tests.desk import client_for
+
+    speakers = [make_speaker() for _ in range(MAX_DISMISSED + 1)]
+    data = {"action": "dismiss_duplicates", "_selected_action": [s.pk for s in speakers]}
+    page = client_for(client, make_user("editor")).post(
+        "/admin/archive/speaker/", data, follow=True
+    )
+    assert f"Select between 2 and {MAX_DISMISSED} speakers." in page.text
+    assert not DuplicateDismissal.objects.exists()

@@ -13,6 +13,9 @@ from django.utils.html import format_html
 from ..identity import duplicates, merging
 from ..identity.models import DuplicateDismissal, SpeakerAlias, SpeakerMerge
 
+# Each pair is remembered both ways: a group, not the whole list.
+MAX_DISMISSED = 50
+
 
 class SpeakerAliasInline(admin.TabularInline):
     model = SpeakerAlias
@@ -38,9 +41,11 @@ class LikelyDuplicateFilter(admin.SimpleListFilter):
 
 @admin.action(description="Not the same person: stop suggesting these", permissions=["delete"])
 def dismiss_duplicates(modeladmin, request, queryset):
-    speakers = list(queryset)
-    if len(speakers) < 2:
-        modeladmin.message_user(request, "Select at least two speakers.", messages.ERROR)
+    speakers = list(queryset[: MAX_DISMISSED + 1])
+    if not 2 <= len(speakers) <= MAX_DISMISSED:
+        modeladmin.message_user(
+            request, f"Select between 2 and {MAX_DISMISSED} speakers.", messages.ERROR
+        )
         return
     duplicates.dismiss(speakers, user=request.user)
     modeladmin.message_user(

@@ -79,6 +79,10 @@ class SpeakerAdmin(SlugFromNameAdmin):
     actions = [merge_speakers, dismiss_duplicates]
     inlines = [SpeakerAliasInline]
 
+    def get_inlines(self, request, obj):
+        # A new speaker (the report form's "+" popup among them) has no other spellings yet.
+        return self.inlines if obj is not None else []
+
     def get_search_results(self, request, queryset, search_term):
         # Any case, accents or script, and aliases: the report form's autocomplete asks here too.
         return matching.search_speakers(queryset, search_words(search_term)), False
