@@ -161,7 +161,6 @@ class ReportAdminForm(forms.ModelForm):
             workflow.complete(after)
         return cleaned
 
-
     # Read by archive/admin/together when it renders a refused form.
     refused_over = None  # the edit token the refused form was opened with
     refused_by = None  # who saved in between
