@@ -733,11 +733,11 @@ def test_only_who_may_change_the_report_posts_a_presence_heartbeat(client, role)
         user = make_user(role)
     user_client = client_for(client, user)
     url = reverse("admin:archive_report_presence", args=[report.pk])
-    response = user_client.post(url)
+    response = user_client.post(url, {"rejoin": "1"})
     if role == "anonymous":
         assert_sent_to_login(response)
     elif MAY_CHANGE_REPORTS[role]:
-        assert response.status_code == 200 and response.json() == {"others": []}
+        assert response.status_code == 200 and response.json() == {"present": True, "others": []}
     else:
         assert response.status_code == 403
     assert EditingPresence.objects.filter(report=report).exists() is MAY_CHANGE_REPORTS[role]

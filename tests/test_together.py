@@ -99,16 +99,23 @@ def test_stale_presence_disappears_and_is_swept_away(alice, bob, report):
     assert banner(bob.get(change_url(report))) == ""
     assert list(EditingPresence.objects.values_list("user__username", flat=True)) == ["bob"]
 
-    # Back after a while away: a new stay, with a new "since".
+    # Back after a while away (a laptop asleep): the beat says so, and the page rejoins
+    # for a new stay, with a new "since".
     old_since = timezone.now() - timedelta(hours=1)
     EditingPresence.objects.update(since=old_since, seen_at=old_since)
-    others(bob, report)
+    assert bob.post(heartbeat_url(report)).json() == {"present": False, "others": []}
+    assert not EditingPresence.objects.exists()
+    assert bob.post(heartbeat_url(report), {"rejoin": "1"}).json()["present"]
     assert EditingPresence.objects.get().since > old_since
 
 
 def test_leaving_the_page_removes_the_presence_at_once(alice, bob, report):
     alice.get(change_url(report))
-    assert alice.post(heartbeat_url(report), {"leaving": "1"}).json() == {"others": []}
+    left = alice.post(heartbeat_url(report), {"leaving": "1"})
+    assert left.json() == {"present": False, "others": []}
+    assert others(bob, report) == []
+    # A beat sent just before she left, arriving after: it does not bring her back.
+    assert not alice.post(heartbeat_url(report)).json()["present"]
     assert others(bob, report) == []
 
 

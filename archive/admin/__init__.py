@@ -8,6 +8,8 @@ identity.py  aliases, likely duplicates, merges and their undo (rules in archive
 revisions.py history, revert and recover of every versioned model, checked by history.Revert
 importing/   importing transcripts from the browser (upload, preview, import as drafts)
 home/        the desk home: the day's work, each a count and a link
+together/    working together on a report: who else has it open, a refused save kept
+editor/      the transcript editor on the report page: split, merge, insert, select to quote
 """
 
 from . import content, home, identity, pending, people, reports  # noqa: F401  (registers the admins)

@@ -39,14 +39,23 @@ class WorkingTogether:
 
 
 def heartbeat(model_admin, request, object_id):
-    """POST: I still have the report open (or, with ``leaving``, no longer); who else has."""
+    """POST: I still have the report open; who else has.
+
+    With ``leaving``: I no longer have it open. With ``rejoin``: I had dropped
+    off (``present`` was false: asleep, or offline for a while) and am back.
+    """
     report = model_admin.get_object(request, unquote(object_id))
     if report is None:
         raise Http404("No such report.")
     if not model_admin.has_change_permission(request, report):
         raise PermissionDenied
+    user = request.user
     if request.POST.get("leaving"):
-        presence.check_out(report, request.user)
-        return JsonResponse({"others": []})
-    presence.check_in(report, request.user)
-    return JsonResponse({"others": presence.others_here(report, request.user)})
+        presence.check_out(report, user)
+        return JsonResponse({"present": False, "others": []})
+    if request.POST.get("rejoin"):
+        presence.check_in(report, user)
+        present = True
+    else:
+        present = presence.still_here(report, user)
+    return JsonResponse({"present": present, "others": presence.others_here(report, user)})

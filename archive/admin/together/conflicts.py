@@ -73,7 +73,7 @@ def _row(obj):
 
 def _now(report):
     """The report with its segments and quotes as saved now: {(model, pk): field values}."""
-    report = Report.objects.prefetch_related("topics").get(pk=report.pk)
+    report = Report.objects.get(pk=report.pk)
     state = {(Report, report.pk): (str(report), _row(report))}
     for segment in Segment.objects.filter(report=report).select_related("speaker"):
         state[(Segment, segment.pk)] = (_segment_label(segment), _row(segment))

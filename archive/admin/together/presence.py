@@ -22,10 +22,14 @@ def display_name(user):
     return user.get_full_name() or user.get_username()
 
 
+def sweep(now):
+    EditingPresence.objects.filter(seen_at__lt=now - STALE_AFTER).delete()
+
+
 def check_in(report, user, *, now=None):
     """Record that ``user`` has ``report`` open now; ``since`` stays while they stay."""
     now = now or timezone.now()
-    EditingPresence.objects.filter(seen_at__lt=now - STALE_AFTER).delete()
+    sweep(now)
     # One statement whatever another server does at the same moment (no get-then-insert race).
     EditingPresence.objects.bulk_create(
         [EditingPresence(report=report, user=user, since=now, seen_at=now)],
@@ -33,6 +37,18 @@ def check_in(report, user, *, now=None):
         unique_fields=["report", "user"],
         update_fields=["seen_at"],
     )
+
+
+def still_here(report, user, *, now=None):
+    """A heartbeat: refresh the user's row; False when there is none to refresh.
+
+    It never makes a row: a beat sent just before its page left can reach the
+    server after the page's leaving notice, and must not bring the user back.
+    The page that gets False is still open, so it checks in again itself.
+    """
+    now = now or timezone.now()
+    sweep(now)
+    return bool(EditingPresence.objects.filter(report=report, user=user).update(seen_at=now))
 
 
 def check_out(report, user):

@@ -24,14 +24,17 @@
     line.hidden = others.length === 0;
   }
 
-  function beat() {
-    fetch(url, { method: "POST", body: body(), credentials: "same-origin" })
+  function beat(extra) {
+    fetch(url, { method: "POST", body: body(extra), credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
-      .then((answer) => draw(answer.others))
+      .then((answer) => {
+        draw(answer.others);
+        if (!answer.present) beat("rejoin"); // dropped off while away: back on the list
+      })
       .catch(() => {}); // a missed beat; the next one tries again
   }
 
-  setInterval(beat, every);
+  setInterval(() => beat(), every);
   form.addEventListener("submit", () => { submitting = true; });
   // Leaving without saving: tell the others at once, not a minute later. A save
   // reopens the form (or leaves it), so it keeps the row rather than flicker.
