@@ -390,7 +390,7 @@ class NameColonReader(CueReader):
                     for segment in parse.segments
                     if _is_journalist_title(segment.speaker_title)
                     for word in segment.speaker_title.split()
-                    if _OUTLET.fullmatch(word) and word not in _FIELD_WORDS
+                    if _OUTLET.fullmatch(word) and not is_journalist_title(word)
                 ),
                 None,
             )
