@@ -329,6 +329,14 @@ def test_a_caption_naming_the_outlet_makes_one_of_its_own_journalists():
     assert [only(parsed, i)[0] for i in (1, 2)] == ["narration", "soundbite"]
 
 
+@pytest.mark.parametrize(
+    ("caption", "outlet"), [("WNX ANCHOR", "WNX"), ("HOST", None), ("BYLINE", None)]
+)
+def test_the_outlet_in_a_caption_is_call_letters_never_a_role(caption, outlet):
+    parsed = parse(body(f"DAVID GREENE, {caption}:", "Good morning. I'm David Greene."))
+    assert parsed.outlet == outlet
+
+
 def test_a_shot_list_copied_without_its_line_breaks_is_read_whole():
     parsed = parse(body("LENGTH: 00:00:52", "CATEGORY: CULTURESHOTLIST:", "1. various of a market",
                         "STORYLINE:Traders returned.SOUNDBITE 1 (English): ANA LIND, Trader",

@@ -16,14 +16,15 @@ def corrections_into_log(apps, schema_editor):
     """
     Report = apps.get_model("archive", "Report")
     Correction = apps.get_model("archive", "Correction")
+    db = schema_editor.connection.alias  # the database migrated, not always the default
     entries = [
         Correction(report_id=pk, corrected_on=updated_at.date(), what_was_wrong=text)
-        for pk, text, updated_at in Report.objects.exclude(correction="").values_list(
+        for pk, text, updated_at in Report.objects.using(db).exclude(correction="").values_list(
             "pk", "correction", "updated_at"
         )
         if text.strip()
     ]
-    Correction.objects.bulk_create(entries)
+    Correction.objects.using(db).bulk_create(entries)
 
 
 def log_into_corrections(apps, schema_editor):
@@ -34,12 +35,13 @@ def log_into_corrections(apps, schema_editor):
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Report = apps.get_model("archive", "Report")
     Correction = apps.get_model("archive", "Correction")
+    db = schema_editor.connection.alias
     notices = {}
-    for entry in Correction.objects.order_by("report_id", "corrected_on", "pk"):
+    for entry in Correction.objects.using(db).order_by("report_id", "corrected_on", "pk"):
         text = "\n".join(filter(None, [entry.what_was_wrong, entry.what_changed]))
         notices.setdefault(entry.report_id, []).append(text)
     for report_id, texts in notices.items():
-        Report.objects.filter(pk=report_id).update(correction="\n\n".join(texts))
+        Report.objects.using(db).filter(pk=report_id).update(correction="\n\n".join(texts))
 
 
 def grant_permissions(apps, schema_editor):

@@ -38,6 +38,7 @@ class Cue:
     qualifier: str | None = None  # VOICE_OVER, ON_CAMERA, other words in parentheses
     closed: bool = True  # a quote-style cue's closing quotation mark was found
     mixed: bool = False  # written in mixed case (`Carla Benning:`), as some styles do
+    guest: bool = False  # in a shape only a programme's guests get (`Mr. NAME (Title):`)
 
 
 def read_direction(paragraph: str) -> str | None:

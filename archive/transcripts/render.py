@@ -5,6 +5,7 @@ import json
 from .header import HEADER_KEYS, duration_to_text
 from .model import Parse, ParsedSegment, TranscriptError
 from .parser import parse as parse_text
+from .reader import is_journalist_title
 from .timecodes import timecode_text
 
 
@@ -171,6 +172,10 @@ def _untimed_forms(
         else:
             quoted = [f'{label} "{words}"', f'{spaced} "{words}"']
             cued = [f"{label}: {words}", f"{label} (on camera): {words}"]
+            if name and title:
+                # The guest's shape; first where the title would make one of the programme's own.
+                guest = f"Mx. {name} ({title}): {words}"
+                cued = [guest, *cued] if is_journalist_title(title) else [*cued, guest]
 
     if speaker and speaker != name and any(char.islower() for char in speaker):
         # As written (`Carla Benning:`): a name whose case no mention in the words keeps.

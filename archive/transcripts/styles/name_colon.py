@@ -74,7 +74,7 @@ _NOT_NAME_STARTS = frozenset(
 )
 _MAX_MIXED_TITLE_WORDS = 14
 _TITLE_IN_PARENTHESES = re.compile(
-    r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Rev|Sen|Rep|Gov|Gen)\.?\s+"
+    r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Rev|Sen|Rep|Gov|Gen)\.?\s+"
     r"(?P<name>[A-Z][A-Z.'’ -]{1,60}?[A-Z.])\s*(?:\((?P<title>[^()]{1,160})\))?:\s+(?P<text>.*)",
     re.DOTALL,
 )
@@ -96,6 +96,7 @@ _HOSTS = re.compile(
     rf"\bI['’]m (?P<host>{_NAME_WORDS}),? (?:with|and I['’]m|and with me is|and) "
     rf"(?P<co_host>{_NAME_WORDS})\b"
 )
+_SELF_INTRODUCTION = re.compile(rf"\bI['’]m (?P<name>{_NAME_WORDS})\b")
 # How many opening paragraphs may hold the toss that names the correspondent.
 _LEAD_REACH = 6
 
@@ -133,7 +134,8 @@ def read_name_colon_cue(text: str) -> Cue | None:
         # NPR's older house style: `Mr. BILL MOYERS (Author, "A Book"): ...`
         title = match.group("title")
         label = f"{match.group('name')}, {title}" if title else match.group("name")
-        return Cue(collapse(label), match.group("text").strip(), "colon")
+        # Its own staff NPR cues `NEAL CONAN, host:`; a guest's title never makes a journalist.
+        return Cue(collapse(label), match.group("text").strip(), "colon", guest=True)
     if match := _BARE_NOTE.match(text):
         # `(on camera): ...` goes on in the voice of the last speaker, now so delivered.
         return Cue("", match.group("text").strip(), "colon", qualifier_of(match.group("note")))
@@ -177,10 +179,12 @@ def _mixed_case_cue(text: str) -> Cue | None:
     if words[-1] in _PARTICLES:
         return None
     title_words = title.split()
+    # `NEAL CONAN, host:`: a role in small letters after a name in capitals.
+    role = capitals and len(title_words) <= 2 and is_journalist_title(title)
     if comma and not (
         title_words
         and len(title_words) <= _MAX_MIXED_TITLE_WORDS
-        and (title_words[0][0].isupper() or title_words[0][0].isdigit())
+        and (title_words[0][0].isupper() or title_words[0][0].isdigit() or role)
     ):
         return None
     body = text[colon + 1 :].strip()
@@ -252,6 +256,7 @@ class NameColonReader(CueReader):
         super().__init__(header, glued, glued_times, warnings)
         self.initials: dict[str, str] = {}
         self.journalists: set[str] = set()  # name keys
+        self.guests: set[str] = set()  # name keys of guests, whatever their titles say
         self.last: Who | None = None
         # The outlet's call letters, from its journalists' captions (`CNN ANCHOR`).
         self.outlet_calls = {
@@ -266,7 +271,12 @@ class NameColonReader(CueReader):
         for match in re.finditer(r"\b[A-Z]{2,6}['’]s ((?:[A-Z][\w'’-]+ ?){2,3})", corpus):
             self.journalists.add(name_key(match.group(1)))
         for match in _HOSTS.finditer(corpus):  # `I'm Amy Goodman, with Juan González.`
-            self.journalists.update(name_key(name) for name in match.groups())
+            self.journalists.update(name_key(name.rstrip(".")) for name in match.groups())
+        for paragraph in self.paragraphs[:_LEAD_REACH]:
+            # The programme's people say who they are: `It's the PODCAST. I'm Susan Davis.`
+            if paragraph.cue is None or not paragraph.cue.guest:
+                for match in _SELF_INTRODUCTION.finditer(paragraph.text):
+                    self.journalists.add(name_key(match.group("name").rstrip(".")))
 
     def read_cue(self, text: str) -> Cue | None:
         return read_name_colon_cue(text)
@@ -338,7 +348,7 @@ class NameColonReader(CueReader):
         if cue is None:
             return True
         title = cue.label.partition(",")[2] if "," in cue.label else None
-        return is_journalist_title(title)
+        return not cue.guest and is_journalist_title(title)
 
     def _credit(self, signoff, lead):
         outlet, dateline = super()._credit(signoff, lead)
@@ -362,7 +372,9 @@ class NameColonReader(CueReader):
                 (
                     s.speaker
                     for s in parse.segments
-                    if s.speaker and _is_field_title(s.speaker_title)
+                    if s.speaker
+                    and _is_field_title(s.speaker_title)
+                    and name_key(s.speaker) not in self.guests
                 ),
                 None,
             )
@@ -378,7 +390,7 @@ class NameColonReader(CueReader):
                     for segment in parse.segments
                     if _is_journalist_title(segment.speaker_title)
                     for word in segment.speaker_title.split()
-                    if _OUTLET.fullmatch(word) and word not in _FIELD_WORDS
+                    if _OUTLET.fullmatch(word) and not is_journalist_title(word)
                 ),
                 None,
             )
@@ -390,7 +402,9 @@ class NameColonReader(CueReader):
         who = self._who(cue, line)
         if who.speaker is not None:
             self.last = who
-            if _is_journalist_title(who.title):
+            if cue.guest:
+                self.guests.add(name_key(who.speaker))
+            elif _is_journalist_title(who.title) and name_key(who.speaker) not in self.guests:
                 self.journalists.add(name_key(who.speaker))
         return who
 
@@ -490,6 +504,8 @@ class NameColonReader(CueReader):
     # Kinds
 
     def _is_journalist(self, who: Who) -> bool:
+        if who.speaker is not None and name_key(who.speaker) in self.guests:
+            return False
         return who.speaker is not None and (
             _is_journalist_title(who.title)
             or name_key(who.speaker) in self.journalists
