@@ -308,7 +308,8 @@ def test_only_editors_delete_parts_from_the_report_form_even_by_a_crafted_post(
     report = scenario["report"]
     url = reverse("admin:archive_report_change", args=[report.pk])
     data = form_data(root.get(url))  # an editor's form, with its delete boxes
-    data.update({"segments-0-DELETE": "on", "quotes-0-DELETE": "on"})
+    data.update({"segments-0-DELETE": "on", "segments-0-delete_quotes_too": "on",
+                 "quotes-0-DELETE": "on"})  # fmt: skip
     client_for(client, make_user(role)).post(url, data)
     segments, quotes = report.segments.count(), Quote.objects.filter(segment__report=report)
     if DELETES_PARTS[role]:
