@@ -49,9 +49,9 @@ def test_revert_restores_deleted_and_edited_segments_and_quotes(editor, report):
     first_version = Version.objects.get_for_object(report).get()
     originals = {s.pk: s.text for s in report.segments.all()}
     quote = Quote.objects.get()
-    # Delete the quoted segment (its quote goes with it) and rewrite the other.
-    save(editor, report, **{"segments-0-DELETE": "on", "segments-0-delete_quotes_too": "on",
-                            "segments-1-text": "Rewritten."})  # fmt: skip
+    # Delete the quoted segment (its quote goes with it, as confirmed) and rewrite the other.
+    deletion = {"segments-0-DELETE": "on", "segments-0-delete_quotes_too": "on"}
+    save(editor, report, **deletion, **{"segments-1-text": "Rewritten."})
     assert report.segments.count() == 1 and not Quote.objects.exists()
 
     url = f"/admin/archive/report/{report.pk}/history/{first_version.pk}/"
