@@ -181,11 +181,12 @@ def _blockers(title, unsure, flagged):
             "before the report can be published."
         )
     if flagged:
+        one = flagged == 1
         blockers.append(
-            f"{flagged} quote{'s' if flagged != 1 else ''} of “{title}” no longer match "
-            f"{'their segments' if flagged != 1 else 'its segment'} (filter the quotes by "
-            "“matches source: no”): correct or remove "
-            f"{'them' if flagged != 1 else 'it'} before the report can be published."
+            f"{flagged} quote{'' if one else 's'} of “{title}” no longer "
+            f"{'matches its segment' if one else 'match their segments'} (filter the quotes "
+            f"by “matches source: no”): correct or remove {'it' if one else 'them'} "
+            "before the report can be published."
         )
     return blockers
 

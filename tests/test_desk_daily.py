@@ -90,7 +90,7 @@ def test_bulk_publish_first_shows_what_will_go_live_and_what_is_held_back(editor
     held = dict((report.pk, " ".join(reasons)) for report, reasons in response.context["held"])
     assert set(held) == {unsure.pk, flagged.pk}
     assert "confirm the speaker" in held[unsure.pk]
-    assert "1 quote of “Flagged quote” no longer match" in held[flagged.pk]
+    assert "1 quote of “Flagged quote” no longer matches its segment" in held[flagged.pk]
     assert "Publish 1 report(s) now" in response.text
     assert Report.objects.filter(status="published").count() == 0  # nothing yet
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from .. import workflow
 from ..models import Correction, Quote, Segment
 from .forms import ReportQuoteFormSet, SegmentInlineForm, SegmentInlineFormSet
+from .widgets import SafeAutocompleteAdmin
 
 
 def quote_this_url(segment):
@@ -25,7 +26,7 @@ def quote_this_link(segment):
     return format_html('<a href="{}">Quote this</a>', quote_this_url(segment))
 
 
-class SegmentInline(admin.TabularInline):
+class SegmentInline(SafeAutocompleteAdmin, admin.TabularInline):
     model = Segment
     form = SegmentInlineForm
     formset = SegmentInlineFormSet
@@ -49,7 +50,7 @@ class NoForeignKeyChecks(InlineModelAdminChecks):
         return []  # the formset finds the report's quotes through their segments
 
 
-class ReportQuoteInline(admin.TabularInline):
+class ReportQuoteInline(SafeAutocompleteAdmin, admin.TabularInline):
     """The report's quotes, across all its segments."""
 
     model = Quote

@@ -10,6 +10,7 @@ from ..models import Organization, Programme, Quote, Segment, Speaker, Topic
 from .identity import LikelyDuplicateFilter, SpeakerAliasInline, dismiss_duplicates
 from .lookups import search_words
 from .reports import count_of
+from .widgets import SafeAutocompleteAdmin
 
 
 @admin.action(description="Merge selected speakers into one…", permissions=["delete"])
@@ -51,7 +52,7 @@ def merge_speakers(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/archive/speaker/merge_form.html", context)
 
 
-class SlugFromNameAdmin(admin.ModelAdmin):
+class SlugFromNameAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     """The slug may be left empty: saving makes it from the name (NamedBySlug.save).
 
     A report's ``+`` popup opens this form, and there the prepopulated slug

@@ -11,9 +11,10 @@ from django.urls import reverse
 from reversion.admin import VersionAdmin
 
 from .. import history
+from .widgets import SafeAutocompleteAdmin
 
 
-class GuardedVersionAdmin(VersionAdmin):
+class GuardedVersionAdmin(SafeAutocompleteAdmin, VersionAdmin):
     """django-reversion's views, with each revert and recover checked by ``history.Revert``.
 
     A version of another model (``/admin/archive/segment/recover/<a report's
