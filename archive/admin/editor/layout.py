@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from ...models import Quote, Speaker
+from ...pending.gate import ACTIVE as review_gate_on_request
 from ..forms import ReportQuoteFormSet, SegmentInlineForm, SegmentInlineFormSet, segment_label
 from ..inlines import ReportQuoteInline, SegmentInline
 from . import views
@@ -203,6 +204,9 @@ class TranscriptEditorAdmin:
             )
         )
         super().save_related(request, form, formsets, change)
+        gate = getattr(request, review_gate_on_request, None)
+        if gate is not None and gate.held:
+            return  # a held save is rolled back: no quote of the live report stopped matching
         newly = Quote.objects.filter(segment__report=report, matches_source=False)
         newly = list(newly.exclude(pk__in=before))
         if newly:
