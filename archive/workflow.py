@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Quote, Report, ReportStatus, Segment
+from .models import Programme, Quote, Report, ReportStatus, Segment
 
 PUBLISH_PERMISSION = "archive.publish_report"
 UNPUBLISHED = (ReportStatus.DRAFT, ReportStatus.REVIEW)
@@ -300,3 +300,14 @@ def may_replace_text(user, report_status):
         f"the report is {ReportStatus(report_status).label.lower()}: replacing its text "
         "would change the public site, and only editors may; ask an editor to import it"
     )
+
+
+def shown_to_public(obj):
+    """Whether a speaker, organization, topic or programme appears on the public site.
+
+    Its name and details show on every public report that names it, so changing
+    them changes what the public sees: that is for those who may publish.
+    """
+    if isinstance(obj, Programme):
+        return Report.objects.public().filter(programme=obj.pk).exists()
+    return type(obj).objects.public().filter(pk=obj.pk).exists()

@@ -41,7 +41,15 @@ from archive.models import (
 )
 from archive.pending import review_gate
 from tests.desk import ROLES, client_for, form_data, make_user
-from tests.factories import make_organization, make_quote, make_segment, make_speaker, make_topic
+from tests.factories import (
+    make_organization,
+    make_programme,
+    make_quote,
+    make_report,
+    make_segment,
+    make_speaker,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -745,3 +753,51 @@ def test_only_who_may_change_the_report_posts_a_presence_heartbeat(client, role)
     EditingPresence.objects.all().delete()
     user_client.get(reverse("admin:archive_report_change", args=[report.pk]))
     assert EditingPresence.objects.exists() is MAY_CHANGE_REPORTS[role]
+
+
+# -- names the public sees: speakers, organizations, topics, programmes ----------------
+
+
+def _named_in_a_live_report(model, public):
+    report = make_report("Named", status="published" if public else "draft")
+    if model is Speaker:
+        obj = make_speaker("Ana Ruiz")
+        make_segment(report, speaker=obj)
+    elif model is Organization:
+        obj = make_organization("Harbour Authority")
+        make_segment(report, speaker=make_speaker("Ana Ruiz", organization=obj))
+    elif model is Topic:
+        obj = make_topic("Ports")
+        report.topics.add(obj)
+    else:
+        obj = make_programme("Evening Desk")
+        Report.objects.filter(pk=report.pk).update(programme=obj)
+    return obj
+
+
+@pytest.mark.parametrize("public", [True, False], ids=["public", "draft only"])
+@pytest.mark.parametrize("model", [Speaker, Organization, Topic, Programme],
+                         ids=lambda m: m._meta.model_name)  # fmt: skip
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("view", ["change", "delete"])
+def test_only_editors_change_or_delete_a_name_the_public_sees(
+    client, root, role, model, public, view
+):
+    obj = _named_in_a_live_report(model, public)
+    change = reverse(url_name(model, "change"), args=[obj.pk])
+    if view == "change":
+        url, data = change, {**form_data(root.get(change)), "name": "Renamed"}
+    else:
+        url, data = reverse(url_name(model, "delete"), args=[obj.pk]), {"post": "yes"}
+    user = make_user(role)
+    response = client_for(client, user).post(url, data)
+    kept = model.objects.filter(pk=obj.pk, name=obj.name).exists()
+    if role == "anonymous":
+        assert_sent_to_login(response)
+        assert kept
+        return
+    may = user.has_perm(f"archive.{view}_{model._meta.model_name}")
+    if not may or (public and not PUBLISHES[role]):
+        assert response.status_code == 403 and kept
+    elif view == "change":
+        assert response.status_code == 302 and not kept

@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import curation
+from .. import curation, workflow
 from ..identity import duplicates, matching, merging
 from ..models import Organization, Programme, Quote, Segment, Speaker, Topic
 from .identity import LikelyDuplicateFilter, SpeakerAliasInline, dismiss_duplicates
@@ -60,6 +60,23 @@ class SlugFromNameAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     """
 
     prepopulated_fields = {"slug": ["name"]}
+
+    # What the public sees of a name changes only with the publish permission: a
+    # contributor reads a public speaker, organization, topic or programme, and
+    # changes or deletes only those no public report shows yet.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._public_to(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._public_to(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def _public_to(request, obj):
+        return not workflow.can_publish(request.user) and workflow.shown_to_public(obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
