@@ -105,7 +105,8 @@ def detect(lines: list[tuple[int, str]]) -> bool:
     """Most cues are `NAME:` cues (and there is one), not the package's `NAME "..."`."""
     colon = quote = 0
     mixed_names = set()  # `Tavis Smiley:`, `Amy Goodman:`: two of them make the style
-    for _, text in lines[1:]:
+    # Turns glued in one paragraph count one by one, as the reader splits them.
+    for text in (turn for _, line in lines[1:] for turn in _split_glued(line)):
         cue = read_name_colon_cue(text)
         if cue is None:
             continue
