@@ -45,6 +45,7 @@ def test_an_editor_uploads_previews_imports_and_publishes(page, live_server, set
     page.check(f"input[name=_selected_action][value='{seed.pk}']")
     page.select_option("select[name=action]", "publish_now")
     page.click("button[name=index]")
+    page.click("input[name=apply]")  # the confirmation lists what goes live
     page.wait_for_selector("text=Published: 1 report(s).")
 
     page.goto(f"{live_server.url}{seed.get_absolute_url()}")

@@ -25,8 +25,7 @@ def test_a_contributors_correction_waits_until_an_editor_publishes_it(browser, p
 
     log_in(page, live_server, "contributor")
     page.goto(change_url)
-    row = page.locator(f"input[name^='segments-'][name$='-id'][value='{segment.pk}']")
-    row = row.locator("xpath=ancestor::tr")
+    row = page.locator(f".segment[data-segment='{segment.pk}']")
     row.locator("textarea[name$='-text']").fill(corrected)
     page.click("input[name=_save]")
     page.wait_for_selector("text=waits for an editor's review")
