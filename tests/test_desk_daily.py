@@ -58,7 +58,7 @@ def test_the_changelist_labels_scheduled_reports_and_filters_them(editor):
     assert f"Scheduled for {when}" in page
     assert page.count("Scheduled for ") == 2  # the one report, and the filter's choice
 
-    filtered = editor.get(CHANGELIST, {"scheduled": "yes"})
+    filtered = editor.get(CHANGELIST, {"publication": "scheduled"})
     assert [r.pk for r in filtered.context["cl"].result_list] == [scheduled.pk]
     assert "Scheduled for later" in page  # the filter's choice
 

@@ -105,18 +105,3 @@ def report_search(queryset, search_term):
             pk__in=RawSQL(sql, (*params, *speakers_params, *speakers_params))
         )
     return queryset
-
-
-class ScheduledFilter(admin.SimpleListFilter):
-    """Published with a publication time still to come: live by themselves at that time."""
-
-    title = "scheduled"
-    parameter_name = "scheduled"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Scheduled for later")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.scheduled()
-        return queryset

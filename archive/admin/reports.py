@@ -18,7 +18,7 @@ from .forms import ReportAdminForm
 from .home.filters import DESK_FILTERS
 from .importing.views import urls as import_urls
 from .inlines import CorrectionInline
-from .lookups import OutletFilter, ScheduledFilter, TopicFilter, report_search
+from .lookups import OutletFilter, TopicFilter, report_search
 from .pagination import CappedCountPaginator
 from .pending import ReviewGatedReportAdmin
 from .revisions import GuardedVersionAdmin
@@ -55,7 +55,7 @@ class ReportAdmin(
     # No date_hierarchy and no "related only" choices: each is a DISTINCT over
     # every report (see lookups.py); the outlets come from an index skip-scan.
     list_filter = ["status", ("outlet", OutletFilter), TopicFilter, "published_at",
-                   MismatchedQuotesFilter, ScheduledFilter, *DESK_FILTERS]  # fmt: skip
+                   MismatchedQuotesFilter, *DESK_FILTERS]  # fmt: skip
     list_select_related = ["outlet", "correspondent"]
     # What the search box matches; lookups.report_search does it by index.
     search_fields = ["title", "segments__text", "segments__speaker__name", "correspondent__name"]

@@ -42,7 +42,10 @@ class PublicationFilter(admin.SimpleListFilter):
     parameter_name = "publication"
 
     def lookups(self, request, model_admin):
-        return [("scheduled", "Scheduled"), ("recent", f"Went live in the last {RECENT_DAYS} days")]
+        return [
+            ("scheduled", "Scheduled for later"),
+            ("recent", f"Went live in the last {RECENT_DAYS} days"),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
