@@ -3,8 +3,15 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings
 
 from archive.models import Report
+
+# Property tests draw new examples on every run of `make test`, to keep finding
+# bugs; CI (.ci/run sets HYPOTHESIS_PROFILE=ci) draws the same ones each time, so
+# a merge lands or not on its own merits, not on the luck of the draw.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SEED_SLUG = "skolkovo-china-russia-hi-tech-center"
 
