@@ -2,10 +2,11 @@
 
 What text the archive accepts (:func:`text_problem`, one rule for every way
 in), how old rows that break it are made safe for output (:func:`for_output`),
-slugs and quote matching.
+slugs, quote matching and word-level differences (:func:`word_changes`).
 """
 
 import re
+from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -127,3 +128,21 @@ def unique_slug(model, value, *, max_length=200, exclude_pk=None):
         candidate = f"{base}-{counter}"
         counter += 1
     return candidate
+
+
+def word_changes(before, after, *, split=str.split, join=" ".join):
+    """The word-level difference from ``before`` to ``after``: [(kind, text)], kind
+    "same", "removed" or "added". ``split`` cuts a text into its tokens (words
+    between spaces by default) and ``join`` puts a run of them back together."""
+    old, new = split(before), split(after)
+    changes = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+        if operation == "equal":
+            changes.append(("same", join(old[a1:a2])))
+            continue
+        if a2 > a1:
+            changes.append(("removed", join(old[a1:a2])))
+        if b2 > b1:
+            changes.append(("added", join(new[b1:b2])))
+    return changes

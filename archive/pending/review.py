@@ -1,6 +1,5 @@
 """An editor's answer to a pending change: see what it changes, publish it or discard it."""
 
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from reversion.models import Revision
 
 from .. import curation, history, workflow
 from ..models import PendingChange, Quote, Report, Segment
+from ..text import word_changes
 from .snapshots import as_version, content, entry_of, entry_order, same_content, snapshot
 
 
@@ -178,17 +178,8 @@ def differences(change):
 
 def word_difference(before, after):
     """The words taken out (<del>) and put in (<ins>), everything escaped."""
-    old, new = before.split(), after.split()
-    pieces = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(escape(" ".join(old[a1:a2])))
-            continue
-        if a2 > a1:
-            pieces.append(f"<del>{escape(' '.join(old[a1:a2]))}</del>")
-        if b2 > b1:
-            pieces.append(f"<ins>{escape(' '.join(new[b1:b2]))}</ins>")
+    marks = {"same": "{}", "removed": "<del>{}</del>", "added": "<ins>{}</ins>"}
+    pieces = [marks[kind].format(escape(words)) for kind, words in word_changes(before, after)]
     return mark_safe(" ".join(pieces))  # noqa: S308  every piece is escaped above
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ...text import ELLIPSIS, QUOTE_MARKS, normalize_for_matching, quote_matches
+from ...text import ELLIPSIS, QUOTE_MARKS, normalize_for_matching, quote_matches, word_changes
 
 # A word for aligning: letters and digits with the apostrophes and hyphens inside them, so
 # "here." and "here" are the same word and a stretch ends where its last word does.
@@ -129,22 +129,6 @@ def propose(quote_text, source_text):
     joiner = " … " if "…" in quote_text else " ... "
     proposal = joiner.join(pieces)
     return proposal if quote_matches(proposal, source_text) else None
-
-
-def word_changes(before, after):
-    """The word-level difference from ``before`` to ``after``: [(kind, words)]."""
-    old, new = before.split(), after.split()
-    changes = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
-        if operation == "equal":
-            changes.append(("same", " ".join(old[a1:a2])))
-            continue
-        if a2 > a1:
-            changes.append(("removed", " ".join(old[a1:a2])))
-        if b2 > b1:
-            changes.append(("added", " ".join(new[b1:b2])))
-    return changes
 
 
 def mismatch(quote):

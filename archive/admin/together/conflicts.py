@@ -12,7 +12,6 @@ differs from the form instead.
 """
 
 import datetime
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from reversion.models import Version
 
 from ... import history
 from ...models import Quote, Report, Segment
+from ...text import word_changes as changes_by_token
 
 # Texts longer than this (in words and spaces) are shown whole, not compared word by word.
 LONGEST_WORD_DIFF = 4000
@@ -152,20 +152,9 @@ def _words(text):
 
 def word_changes(before, after):
     """(kind, text) pieces turning ``before`` into ``after``, word by word."""
-    old, new = _words(before), _words(after)
-    if len(old) + len(new) > LONGEST_WORD_DIFF:
+    if len(_words(before)) + len(_words(after)) > LONGEST_WORD_DIFF:
         return [("removed", before), ("added", after)]
-    pieces = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(("same", "".join(old[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("removed", "".join(old[i1:i2])))
-        if j2 > j1:
-            pieces.append(("added", "".join(new[j1:j2])))
-    return pieces
+    return changes_by_token(before, after, split=_words, join="".join)
 
 
 def their_changes(report, opened_token, saved_by, form, formsets):
